@@ -1,0 +1,115 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Severity of a log line; lines below the logger's level are dropped. */
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/** Where log lines go; tests pass a sink that collects them. */
+export type LogSink = (line: string, level: LogLevel) => void;
+
+const stderrSink: LogSink = (line) => process.stderr.write(`${line}\n`);
+
+/**
+ * The toolkit's logger. `lib/` never calls `console`: it logs through an instance of this class,
+ * which prints human-readable lines and can mirror structured records to a JSON-lines file.
+ * The level comes from the `LSA_LOG_LEVEL` environment variable (default `info`).
+ */
+export class Logger {
+  constructor(
+    readonly name = "lsa",
+    private level: LogLevel = parseLevel(process.env.LSA_LOG_LEVEL),
+    private sink: LogSink = stderrSink,
+  ) {}
+
+  /** A logger with the same level and sink whose lines carry `name`. */
+  child(name: string): Logger {
+    return new Logger(name, this.level, this.sink);
+  }
+
+  setLevel(level: LogLevel): void {
+    this.level = level;
+  }
+
+  setSink(sink: LogSink): void {
+    this.sink = sink;
+  }
+
+  enabled(level: LogLevel): boolean {
+    return LEVEL_ORDER[level] >= LEVEL_ORDER[this.level];
+  }
+
+  debug(message: string): void {
+    this.write("debug", message);
+  }
+
+  info(message: string): void {
+    this.write("info", message);
+  }
+
+  warn(message: string): void {
+    this.write("warn", message);
+  }
+
+  error(message: string): void {
+    this.write("error", message);
+  }
+
+  private write(level: LogLevel, message: string): void {
+    if (!this.enabled(level)) return;
+    const time = new Date().toISOString().slice(11, 19);
+    this.sink(`${time} ${level.padEnd(5)} [${this.name}] ${message}`, level);
+  }
+}
+
+function parseLevel(value: string | undefined): LogLevel {
+  if (value && value in LEVEL_ORDER) return value as LogLevel;
+  return "info";
+}
+
+/** The process-wide logger that library modules use by default. */
+export const logger = new Logger();
+
+/** Appends one JSON object per line to `path`, creating its folder. */
+export function appendJsonl(path: string, record: object): void {
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, `${JSON.stringify(record)}\n`);
+}
+
+/**
+ * A one-line progress bar on a terminal, redrawn in place; on anything else (CI, a notebook, a
+ * pipe) it prints nothing and the caller's periodic log lines carry the progress.
+ */
+export class ProgressBar {
+  private readonly enabled: boolean;
+  private lastDraw = 0;
+
+  constructor(
+    private readonly total: number,
+    private readonly label = "",
+    stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.stream = stream;
+    this.enabled = Boolean(stream.isTTY) && process.env.CI === undefined;
+  }
+
+  private readonly stream: NodeJS.WriteStream;
+
+  /** Redraws the bar at `done` of `total`, with a short status text; at most 10 redraws a second. */
+  update(done: number, status = ""): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (done < this.total && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const width = 30;
+    const filled = Math.round((width * Math.min(done, this.total)) / Math.max(1, this.total));
+    const bar = "█".repeat(filled) + "░".repeat(width - filled);
+    this.stream.write(`\r${this.label} ${bar} ${done}/${this.total} ${status}\x1b[K`);
+  }
+
+  /** Ends the bar's line so later output starts on a fresh line. */
+  finish(): void {
+    if (this.enabled) this.stream.write("\n");
+  }
+}
