@@ -17,27 +17,45 @@ const stderrSink: LogSink = (line) => process.stderr.write(`${line}\n`);
  * The level comes from the `LSA_LOG_LEVEL` environment variable (default `info`).
  */
 export class Logger {
+  private parent?: Logger;
+
   constructor(
     readonly name = "lsa",
     private level: LogLevel = parseLevel(process.env.LSA_LOG_LEVEL),
     private sink: LogSink = stderrSink,
   ) {}
 
-  /** A logger with the same level and sink whose lines carry `name`. */
+  /** A logger whose lines carry `name` and that follows this logger's level and sink, even if they change later. */
   child(name: string): Logger {
-    return new Logger(name, this.level, this.sink);
+    const child = new Logger(name, this.level, this.sink);
+    child.parent = this;
+    return child;
   }
 
+  /** Sets the level of this logger and, unless they set their own, of its children. */
   setLevel(level: LogLevel): void {
     this.level = level;
+    this.ownLevel = true;
   }
 
   setSink(sink: LogSink): void {
     this.sink = sink;
+    this.ownSink = true;
+  }
+
+  private ownLevel = false;
+  private ownSink = false;
+
+  private effectiveLevel(): LogLevel {
+    return this.ownLevel || !this.parent ? this.level : this.parent.effectiveLevel();
+  }
+
+  private effectiveSink(): LogSink {
+    return this.ownSink || !this.parent ? this.sink : this.parent.effectiveSink();
   }
 
   enabled(level: LogLevel): boolean {
-    return LEVEL_ORDER[level] >= LEVEL_ORDER[this.level];
+    return LEVEL_ORDER[level] >= LEVEL_ORDER[this.effectiveLevel()];
   }
 
   debug(message: string): void {
@@ -59,7 +77,7 @@ export class Logger {
   private write(level: LogLevel, message: string): void {
     if (!this.enabled(level)) return;
     const time = new Date().toISOString().slice(11, 19);
-    this.sink(`${time} ${level.padEnd(5)} [${this.name}] ${message}`, level);
+    this.effectiveSink()(`${time} ${level.padEnd(5)} [${this.name}] ${message}`, level);
   }
 }
 
