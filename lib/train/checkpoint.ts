@@ -118,3 +118,16 @@ export function diffFields(a: unknown, b: unknown, prefix = ""): string[] {
   }
   return canonicalJson(a) === canonicalJson(b) ? [] : [prefix || "(root)"];
 }
+
+/**
+ * Builds a TransformerLM from a checkpoint alone, using the model config stored in its metadata.
+ * @throws FileFormatError for a missing or corrupt checkpoint, or one without a model config.
+ */
+export function modelFromCheckpoint(path: string, create: (config: unknown) => TransformerLM): { model: TransformerLM; info: CheckpointInfo } {
+  const info = readCheckpointInfo(path);
+  const modelConfig = (info.config as { model?: unknown } | null)?.model;
+  if (!modelConfig) throw new FileFormatError(`modelFromCheckpoint: ${path} records no model config; it was not written by the trainer`);
+  const model = create(modelConfig);
+  loadCheckpoint(path, model);
+  return { model, info };
+}

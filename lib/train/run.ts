@@ -61,8 +61,9 @@ export async function trainAndEvaluate(
   options: { outDir?: string; logger?: Logger; corpus?: Corpus } = {},
 ): Promise<RunResult> {
   const log = options.logger ?? rootLogger.child("run");
-  const config = validateTrainConfig(spec.train);
-  validateCorpusConfig(spec.corpus);
+  // The corpus config goes into the train config's data field so checkpoints record it.
+  const corpusConfig = validateCorpusConfig(spec.corpus);
+  const config = validateTrainConfig({ ...spec.train, data: { ...(spec.train.data ?? {}), corpus: corpusConfig } });
   assert(
     Array.isArray(spec.evalMultipliers) && spec.evalMultipliers.length > 0 && spec.evalMultipliers.every((m) => typeof m === "number" && m > 0 && Number.isInteger(m * config.lTrain)),
     () => mustBe("run", "evalMultipliers", "a non-empty list of positive numbers m with m × lTrain an integer", spec.evalMultipliers),
