@@ -64,6 +64,12 @@ export interface TrainOptions {
   validationDocs: TokenizedDocument[];
   /** Overrides the default random-window batch source. */
   batchSource?: BatchSource;
+  /**
+   * Checkpoint to start from (weights only; the optimizer starts fresh), for fine-tuning a
+   * pretrained base. Ignored when resuming this run's own checkpoint. The caller should record the
+   * base's identity in `config.data`, since the path itself is not part of the run's hash.
+   */
+  initFrom?: string;
   /** Resume from `outDir`'s checkpoint when there is one (default true). */
   resume?: boolean;
   /** Stops after this step count without finishing, as a kill would; for tests of resumption. */
@@ -118,6 +124,13 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
     }
     if (metricsPath) truncateMetrics(metricsPath, startStep);
     writeFileSync(join(options.outDir, "config.json"), `${JSON.stringify({ ...config, hash: configHash(identity) }, null, 2)}\n`);
+  }
+
+  if (startStep === 0 && options.initFrom) {
+    // Weights only, and no config check: a fine-tuning run may change ropeBase or lTrain, while
+    // tensor names and shapes must still match.
+    const base = loadCheckpoint(options.initFrom, model);
+    log.info(`initialized from ${options.initFrom} (step ${base.step})`);
   }
 
   const tokensPerStep = config.batchSize * config.lTrain;

@@ -64,6 +64,16 @@ describe("train", () => {
     again.model.dispose();
   });
 
+  it("initFrom starts from base weights", async () => {
+    // Fine-tuning from a base checkpoint must start at the base's loss level, not at ln(256).
+    const dir = tempDir();
+    const baseRun = await train({ ...tinyConfig, steps: 30, evalEvery: 30, checkpointEvery: 30, optimizer: { lr: 1e-2, warmupSteps: 2 } }, { ...base, outDir: dir });
+    const fresh = await train({ ...tinyConfig, steps: 1, model: { ...tinyConfig.model, ropeBase: 40000 } }, base);
+    const tuned = await train({ ...tinyConfig, steps: 1, model: { ...tinyConfig.model, ropeBase: 40000 } }, { ...base, initFrom: join(dir, CHECKPOINT_FILE) });
+    expect(tuned.history[0].loss).toBeLessThan(fresh.history[0].loss - 1);
+    tf.dispose([baseRun.model.variables(), fresh.model.variables(), tuned.model.variables()]);
+  });
+
   it("alpha zero equals plain run", async () => {
     // The default alignment config with alpha 0 must be the plain CE run, bit for bit.
     const plain = await train({ ...tinyConfig, alignment: { alpha: 0 } }, base);
