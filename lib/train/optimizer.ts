@@ -47,10 +47,11 @@ export class AdamW {
     readonly config: OptimizerConfig,
   ) {
     for (const [name, variable] of params) {
-      this.moments.set(name, {
-        m: tf.variable(tf.zerosLike(variable), false),
-        v: tf.variable(tf.zerosLike(variable), false),
-      });
+      // tidy disposes the zero tensors the variables are copied from; variables themselves survive it.
+      this.moments.set(
+        name,
+        tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false) })),
+      );
     }
   }
 

@@ -150,3 +150,16 @@ describe("checkpoint", () => {
     await expect(train(other, { ...base, outDir: dir })).rejects.toThrow(/different config .*differing fields: model.dModel/);
   });
 });
+
+describe("AdamW", () => {
+  it("create and dispose leaves no tensors", async () => {
+    const { AdamW } = await import("../../lib/train/optimizer");
+    const { DEFAULT_OPTIMIZER_CONFIG } = await import("../../lib/train/config");
+    const params = new Map([["w", tf.variable(tf.ones([3, 2]))]]);
+    const before = tf.memory().numTensors;
+    const optimizer = new AdamW(params, DEFAULT_OPTIMIZER_CONFIG);
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    params.get("w")!.dispose();
+  });
+});
