@@ -7,7 +7,7 @@ export type BackendName = "tensorflow" | "wasm" | "cpu";
 
 export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 
-/** Which backend runs, which package provided it, and why each faster one was skipped. */
+/** The active backend, the package that provided it, and the reason each faster one was skipped. */
 export interface BackendInfo {
   /** The active tfjs backend, as `tf.getBackend()` reports it. */
   name: BackendName;
@@ -31,10 +31,10 @@ let pending: Promise<BackendInfo> | undefined;
  * @throws ConfigError for an unknown backend name or a forced backend that does not load.
  */
 export function initBackend(requested?: BackendName | "auto"): Promise<BackendInfo> {
-  const wanted = requested ?? parseRequested(process.env.LSA_BACKEND);
-  if (active && (wanted === "auto" || wanted === active.name)) return Promise.resolve(active);
+  const choice = requested ?? parseRequested(process.env.LSA_BACKEND);
+  if (active && (choice === "auto" || choice === active.name)) return Promise.resolve(active);
   if (pending && !active) return pending;
-  pending = selectBackend(wanted).then((info) => {
+  pending = selectBackend(choice).then((info) => {
     active = info;
     const skipped = info.skipped.map((s) => `${s.backend} (${s.reason})`).join("; ");
     logger.info(
@@ -46,7 +46,7 @@ export function initBackend(requested?: BackendName | "auto"): Promise<BackendIn
   return pending;
 }
 
-/** The backend chosen by `initBackend`, or undefined before it has run. */
+/** Returns the backend chosen by `initBackend`, or undefined before it has run. */
 export function backendInfo(): BackendInfo | undefined {
   return active;
 }

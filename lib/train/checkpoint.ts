@@ -9,7 +9,7 @@ import { readSafetensors, writeSafetensors, type NamedArray } from "./safetensor
 /** Version of the checkpoint layout; bump it when names or metadata change incompatibly. */
 export const CHECKPOINT_FORMAT = "lsa-checkpoint-1";
 
-/** What a checkpoint records beside the tensors. */
+/** Metadata a checkpoint stores beside the tensors. */
 export interface CheckpointInfo {
   /** Completed training steps. */
   step: number;

@@ -10,7 +10,7 @@ import type { OptimizerConfig } from "./optimizer";
 export interface TrainConfig {
   model: ModelConfig;
   optimizer: OptimizerConfig;
-  /** Training context length in tokens (`l_train` in the paper). */
+  /** Training context length in tokens (`l_train` in Du et al., ICML 2025). */
   lTrain: number;
   /** Windows per step. */
   batchSize: number;
@@ -122,7 +122,7 @@ function validateOptimizerConfig(config: OptimizerConfig): OptimizerConfig {
   return config;
 }
 
-/** The part of a config that identifies a run: everything but the backend choice. */
+/** Returns the part of a config that identifies a run: everything but the backend choice. */
 export function runIdentity(config: TrainConfig): Omit<TrainConfig, "backend"> {
   const { backend: _backend, ...rest } = config;
   return rest;

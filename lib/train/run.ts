@@ -27,7 +27,7 @@ export const DEFAULT_RUN_SPEC: Readonly<RunSpec> = Object.freeze({
   evalMaxWindows: 64,
 });
 
-/** What `result.json` holds. */
+/** Contents of `result.json`. */
 export interface RunResult {
   /** Hash of the run's identity (train config without the backend choice, corpus, evaluation). */
   runHash: string;
@@ -44,7 +44,7 @@ export interface RunResult {
 
 export const RESULT_FILE = "result.json";
 
-/** The hash that names a run's folder: the train config (minus backend), corpus and evaluation settings. */
+/** Hashes the run's identity (train config minus backend, corpus, evaluation settings); it names the run's folder. */
 export function runHash(spec: RunSpec): string {
   const config = validateTrainConfig(spec.train);
   return configHash({ train: runIdentity(config), corpus: validateCorpusConfig(spec.corpus), evalMultipliers: spec.evalMultipliers, evalMaxWindows: spec.evalMaxWindows });

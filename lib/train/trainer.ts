@@ -236,7 +236,7 @@ interface StepOutcome {
 }
 
 /**
- * One optimizer step. With alpha = 0 and CE on the long view only, it is exactly the plain step:
+ * Runs one optimizer step. With alpha = 0 and CE on the long view only, it is exactly the plain step:
  * the same windows of lTrain + 1 tokens and the same loss, so such a run matches plain training bit
  * for bit.
  */

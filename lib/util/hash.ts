@@ -18,7 +18,7 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** The first `length` hex digits of the SHA-256 of the canonical JSON of `value`. */
+/** Returns the first `length` hex digits of the SHA-256 of the canonical JSON of `value`. */
 export function configHash(value: unknown, length = 12): string {
   return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, length);
 }

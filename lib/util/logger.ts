@@ -6,7 +6,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-/** Where log lines go; tests pass a sink that collects them. */
+/** Destination of log lines; tests pass a sink that collects them. */
 export type LogSink = (line: string, level: LogLevel) => void;
 
 const stderrSink: LogSink = (line) => process.stderr.write(`${line}\n`);
@@ -25,7 +25,7 @@ export class Logger {
     private sink: LogSink = stderrSink,
   ) {}
 
-  /** A logger whose lines carry `name` and that follows this logger's level and sink, even if they change later. */
+  /** Creates a logger whose lines carry `name` and that follows this logger's level and sink, even if they change later. */
   child(name: string): Logger {
     const child = new Logger(name, this.level, this.sink);
     child.parent = this;
@@ -96,8 +96,8 @@ export function appendJsonl(path: string, record: object): void {
 }
 
 /**
- * A one-line progress bar on a terminal, redrawn in place; on anything else (CI, a notebook, a
- * pipe) it prints nothing and the caller's periodic log lines carry the progress.
+ * A one-line progress bar on a terminal, redrawn in place. On anything else (CI, a notebook, a
+ * pipe) it prints nothing, and the caller's periodic log lines show the progress instead.
  */
 export class ProgressBar {
   private readonly enabled: boolean;

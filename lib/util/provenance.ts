@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { backendInfo, type BackendInfo } from "../backend";
 
-/** Where and how a result was produced; written into every result file. */
+/** Origin of a result (commit, backend, machine, date), written into every result file. */
 export interface Provenance {
   /** The commit of this repository, with `-dirty` when the tree had uncommitted changes, or `unknown`. */
   commit: string;
@@ -15,7 +15,7 @@ export interface Provenance {
 
 let cachedCommit: string | undefined;
 
-/** The current git commit (short hash), or `unknown` outside a checkout. */
+/** Returns the current git commit (short hash), or `unknown` outside a checkout. */
 export function gitCommit(): string {
   if (cachedCommit !== undefined) return cachedCommit;
   try {
