@@ -101,7 +101,7 @@ export const METRICS_FILE = "metrics.jsonl";
 /**
  * Trains a TransformerLM. With `outDir`, a killed run resumes from its last checkpoint without
  * redoing finished steps: batches are drawn from a generator seeded by (seed, step), so a resumed
- * run sees exactly the batches the uninterrupted one would have.
+ * run draws exactly the batches the uninterrupted one would have.
  * @throws ConfigError before any training for an invalid config.
  * @throws TrainingDivergedError when the loss is NaN or infinite.
  */
