@@ -223,7 +223,8 @@ export function bucketScoreFigure(rows: BucketScore[], options: { title?: string
       barmode: "group",
       title: { text: options.title ?? "Score by length bucket" },
       xaxis: { title: { text: "length bucket" }, type: "category" },
-      yaxis: { title: { text: options.yTitle ?? "score" } },
+      // Scores are never negative, so the axis starts at zero even when every bar is zero.
+      yaxis: { title: { text: options.yTitle ?? "score" }, rangemode: "tozero" },
     },
   };
 }

@@ -435,7 +435,12 @@ export function experimentConclusions(table: ExperimentTable, digits = 3): strin
   if (withRuns.length === 0) return [`No finished runs of ${table.title} for ${table.metric}.`];
 
   const best = [...withRuns].sort((a, b) => (table.lowerIsBetter ? a.summary!.mean - b.summary!.mean : b.summary!.mean - a.summary!.mean))[0];
-  sentences.push(`On ${table.metric} (${direction} is better), the best mean is ${best.label}: ${formatMeanStd(best.summary!, digits)} over ${best.summary!.n} seed${best.summary!.n === 1 ? "" : "s"}.`);
+  const tied = withRuns.filter((row) => row.summary!.mean === best.summary!.mean);
+  if (tied.length === withRuns.length && withRuns.length > 1) {
+    sentences.push(`On ${table.metric}, every variant has the same mean, ${formatNumber(best.summary!.mean, digits)}, so this metric does not tell them apart in this run.`);
+  } else {
+    sentences.push(`On ${table.metric} (${direction} is better), the best mean is ${best.label}: ${formatMeanStd(best.summary!, digits)} over ${best.summary!.n} seed${best.summary!.n === 1 ? "" : "s"}.`);
+  }
 
   const pairs = Math.max(0, ...withRuns.map((row) => row.difference?.n ?? 0));
   if (pairs < 2) {

@@ -15,7 +15,7 @@ import {
   withinSeedCorrelationTable,
 } from "../../lib/report/study";
 
-/** A result with only the fields the report helpers read; `ppl` is perplexity at lengths 32 and 64. */
+/** Builds a result with only the fields the report helpers read; `ppl` is perplexity at lengths 32 and 64. */
 function fakeResult(variant: "alpha-0" | "alpha-0.1", seed: number, ppl: [number, number], extra: { misalignment?: number; ce?: number; commit?: string } = {}): StudyRunResult {
   const alpha = variant === "alpha-0" ? 0 : 0.1;
   return {
@@ -120,5 +120,13 @@ describe("studyProvenance and openStudy", () => {
     const dir = mkdtempSync(join(tmpdir(), "lsa-study-test-"));
     expect(() => openStudy({ preset: "smoke", resultsDir: dir })).toThrow(/no finished runs of preset "smoke" in .*lsa-study-test-.*\. Run `npx tsx scripts\/run-all\.ts --preset smoke`/);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("experimentConclusions ties", () => {
+  it("experimentConclusions: equal means reported as a tie", () => {
+    const results = [fakeResult("alpha-0", 0, [10, 20]), fakeResult("alpha-0.1", 0, [10, 20])];
+    const sentences = experimentConclusions(experimentTable(results, "alpha", "perplexity@longest"));
+    expect(sentences[0]).toBe("On perplexity@longest, every variant has the same mean, 20, so this metric does not tell them apart in this run.");
   });
 });
