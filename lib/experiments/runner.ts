@@ -438,20 +438,29 @@ class GridDisplay {
     ].join(" | ");
   }
 
-  /** Mean seconds of the runs finished in this invocation, per kind, times the runs left, over the jobs. */
+  /**
+   * Estimates the time left: each pending or running run is assumed to take the mean seconds of
+   * finished runs of its kind in this invocation. Without one, a running run of that kind is
+   * extrapolated from its training steps (evaluation time left out).
+   */
   private estimateLeft(): string {
-    const finished = this.slots.filter((slot) => slot.status === "done" && slot.seconds !== undefined);
-    if (finished.length === 0) return "?";
     const now = performance.now();
-    const meanFor = (kind: StudyRun["kind"]) => {
-      const same = finished.filter((slot) => slot.run.kind === kind);
-      const pool = same.length ? same : finished;
-      return pool.reduce((total, slot) => total + slot.seconds!, 0) / pool.length;
+    const secondsFor = (kind: StudyRun["kind"]): number | undefined => {
+      const finished = this.slots.filter((slot) => slot.run.kind === kind && slot.status === "done" && slot.seconds !== undefined);
+      if (finished.length > 0) return finished.reduce((total, slot) => total + slot.seconds!, 0) / finished.length;
+      const projections = this.slots
+        .filter((slot) => slot.run.kind === kind && slot.status === "running" && slot.progress?.phase === "train" && slot.progress.step > 0)
+        .map((slot) => ((now - slot.started!) / 1000) * (slot.progress!.steps / slot.progress!.step));
+      if (projections.length > 0) return projections.reduce((a, b) => a + b, 0) / projections.length;
+      return undefined;
     };
     let left = 0;
     for (const slot of this.slots) {
-      if (slot.status === "pending") left += meanFor(slot.run.kind);
-      if (slot.status === "running") left += Math.max(0, meanFor(slot.run.kind) - (now - slot.started!) / 1000);
+      if (slot.status !== "pending" && slot.status !== "running") continue;
+      const seconds = secondsFor(slot.run.kind);
+      if (seconds === undefined) return "?";
+      const elapsed = slot.status === "running" ? (now - slot.started!) / 1000 : 0;
+      left += Math.max(0, seconds - elapsed);
     }
     return `~${formatDuration(left / this.jobs)}`;
   }
