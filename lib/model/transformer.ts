@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { ToolkitError, assert, mustBe } from "../util/errors";
-import { causalSelfAttention, type AttentionContext } from "./attention";
+import { attentionChunkRows, causalSelfAttention, type AttentionContext } from "./attention";
 import { validateModelConfig, type ModelConfig } from "./config";
 import { dense, embed, geluTanh, layerNorm } from "./layers";
 import { alibiSlopes, attentionBias, ropeTables } from "./positional";
@@ -57,8 +57,8 @@ export class TransformerLM implements CausalLM {
   logits(tokens: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor3D {
     return tf.tidy(() => {
       const [B, T] = tokens.shape;
-      const hidden = this.hidden2d(tokens, options); // [B·T, D]
-      const logits = dense(hidden, this.param("head.weight") as tf.Tensor2D); // [B·T, V]
+      const head = this.param("head.weight") as tf.Tensor2D;
+      const logits = this.byRowChunks(tokens, (chunk) => dense(this.hidden2d(chunk, options), head)); // [B·T, V]
       return tf.reshape(logits, [B, T, this.config.vocabSize]) as tf.Tensor3D; // [B, T, V]
     });
   }
@@ -72,8 +72,24 @@ export class TransformerLM implements CausalLM {
   hidden(tokens: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor3D {
     return tf.tidy(() => {
       const [B, T] = tokens.shape;
-      return tf.reshape(this.hidden2d(tokens, options), [B, T, this.config.dModel]) as tf.Tensor3D;
+      const hidden = this.byRowChunks(tokens, (chunk) => this.hidden2d(chunk, options)); // [B·T, D]
+      return tf.reshape(hidden, [B, T, this.config.dModel]) as tf.Tensor3D; // [B, T, D]
     });
+  }
+
+  /**
+   * Runs `forward` on groups of batch rows (see attentionChunkRows) and stacks the results, so a
+   * long context keeps its attention scores small.
+   * @param tokens [B, T] int32
+   * @returns [B·T, ·], the row-wise concatenation of `forward`'s [rows·T, ·] results
+   */
+  private byRowChunks(tokens: tf.Tensor2D, forward: (chunk: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+    const [B, T] = tokens.shape;
+    const chunkRows = attentionChunkRows(B, T, this.config.nHeads);
+    if (chunkRows >= B) return forward(tokens);
+    const sizes = Array.from({ length: Math.ceil(B / chunkRows) }, (_, i) => Math.min(chunkRows, B - i * chunkRows));
+    const outputs = tf.split(tokens, sizes, 0).map((chunk) => forward(chunk as tf.Tensor2D)); // [rows·T, ·] each
+    return tf.concat(outputs, 0) as tf.Tensor2D; // [B·T, ·]
   }
 
   /** Frees every parameter. The model cannot be used afterwards. */
@@ -109,24 +125,35 @@ export class TransformerLM implements CausalLM {
 
     const context = this.attentionContext(B, T, options);
     for (let layer = 0; layer < config.nLayers; layer++) {
-      const p = (name: string) => this.param(`blocks.${layer}.${name}`);
-      const attended = causalSelfAttention(
-        layerNorm(x, p("ln1.weight") as tf.Tensor1D, p("ln1.bias") as tf.Tensor1D),
-        {
-          qkvWeight: p("attn.qkv.weight") as tf.Tensor2D,
-          qkvBias: p("attn.qkv.bias") as tf.Tensor1D,
-          projWeight: p("attn.proj.weight") as tf.Tensor2D,
-          projBias: p("attn.proj.bias") as tf.Tensor1D,
-        },
-        context,
-      );
-      x = tf.add(x, attended);
-
-      const normed = layerNorm(x, p("ln2.weight") as tf.Tensor1D, p("ln2.bias") as tf.Tensor1D);
-      const up = geluTanh(dense(normed, p("mlp.fc.weight") as tf.Tensor2D, p("mlp.fc.bias") as tf.Tensor1D)); // [B·T, 4D]
-      x = tf.add(x, dense(up, p("mlp.proj.weight") as tf.Tensor2D, p("mlp.proj.bias") as tf.Tensor1D)); // [B·T, D]
+      // One scope per block frees its intermediates before the next block (the gradient tape
+      // keeps its own copies of what the backward pass needs).
+      x = tf.tidy(() => this.block(layer, x, context));
     }
     return layerNorm(x, this.param("lnFinal.weight") as tf.Tensor1D, this.param("lnFinal.bias") as tf.Tensor1D);
+  }
+
+  /**
+   * One pre-LayerNorm block: x + Attn(LN(x)), then x + MLP(LN(x)).
+   * @param x [B·T, D]
+   * @returns [B·T, D]
+   */
+  private block(layer: number, x: tf.Tensor2D, context: AttentionContext): tf.Tensor2D {
+    const p = (name: string) => this.param(`blocks.${layer}.${name}`);
+    const attended = causalSelfAttention(
+      layerNorm(x, p("ln1.weight") as tf.Tensor1D, p("ln1.bias") as tf.Tensor1D),
+      {
+        qkvWeight: p("attn.qkv.weight") as tf.Tensor2D,
+        qkvBias: p("attn.qkv.bias") as tf.Tensor1D,
+        projWeight: p("attn.proj.weight") as tf.Tensor2D,
+        projBias: p("attn.proj.bias") as tf.Tensor1D,
+      },
+      context,
+    );
+    const residual = tf.add(x, attended) as tf.Tensor2D;
+
+    const normed = layerNorm(residual, p("ln2.weight") as tf.Tensor1D, p("ln2.bias") as tf.Tensor1D);
+    const up = geluTanh(dense(normed, p("mlp.fc.weight") as tf.Tensor2D, p("mlp.fc.bias") as tf.Tensor1D)); // [B·T, 4D]
+    return tf.add(residual, dense(up, p("mlp.proj.weight") as tf.Tensor2D, p("mlp.proj.bias") as tf.Tensor1D)); // [B·T, D]
   }
 
   private attentionContext(B: number, T: number, options: ForwardOptions): AttentionContext {
@@ -138,7 +165,7 @@ export class TransformerLM implements CausalLM {
           batch: B,
           length: T,
           numHeads: config.nHeads,
-          rope: ropeTables(T, headDim, config.ropeBase, options.ropeScale ?? config.ropeScale, options.positionOffset ?? 0),
+          rope: ropeTables(T, config.nHeads, headDim, config.ropeBase, options.ropeScale ?? config.ropeScale, options.positionOffset ?? 0),
           bias: attentionBias(T),
         };
       case "alibi":
@@ -164,13 +191,17 @@ function initParameters(config: ModelConfig): Map<string, tf.Variable> {
   const hidden = config.mlpRatio * D;
   const params = new Map<string, tf.Variable>();
   let seedOffset = 0;
+  // The variable shares the initial tensor's data; disposing the initial tensor leaves the
+  // variable as the only owner, so dispose() frees the memory.
+  const register = (name: string, initial: tf.Tensor) => {
+    params.set(name, tf.variable(initial, true, undefined));
+    initial.dispose();
+  };
   const normal = (name: string, shape: number[], std = initStd) => {
     seedOffset += 1;
-    params.set(name, tf.variable(tf.randomNormal(shape, 0, std, "float32", seed * 1009 + seedOffset), true, undefined));
+    register(name, tf.randomNormal(shape, 0, std, "float32", seed * 1009 + seedOffset));
   };
-  const constant = (name: string, shape: number[], value: number) => {
-    params.set(name, tf.variable(tf.fill(shape, value), true, undefined));
-  };
+  const constant = (name: string, shape: number[], value: number) => register(name, tf.fill(shape, value));
   const residualStd = initStd / Math.sqrt(2 * nLayers);
 
   normal("embed.weight", [V, D]);
