@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { deepMerge, helpText, numberFlag, numberListFlag, parseFlags, readJsonFile, runMain, type FlagSpec } from "../lib/cli";
-import { DEFAULT_RUN_SPEC, formatPerplexityTable, runHash, trainAndEvaluate, type RunSpec } from "../lib/train/run";
+import { DEFAULT_RUN_SPEC, formatLongContextTable, formatPerplexityTable, runHash, trainAndEvaluate, type RunSpec } from "../lib/train/run";
 
 const FLAGS: Record<string, FlagSpec> = {
   config: { type: "string", value: "FILE", help: "JSON run spec {train, corpus, evalMultipliers, evalMaxWindows}; flags override it." },
@@ -26,6 +26,9 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { type: "string", value: "N", help: "Seed of batch sampling, weight init and the corpus split (default 0)." },
   "eval-multipliers": { type: "string", value: "LIST", help: "Test perplexity at these multiples of l-train (default 1,2,4,8)." },
   "eval-windows": { type: "string", value: "N", help: "Test windows per length at most (default 64)." },
+  tasks: { type: "string", value: "LIST", help: "Generated tasks to mix into training and score: passkey, kv_retrieval, counting, recall." },
+  "task-fraction": { type: "string", value: "P", help: "Share of training rows that are task instances, in [0, 1] (default 0.25 with --tasks)." },
+  "suite-instances": { type: "string", value: "N", help: "Suite records per task and length bucket after training (default 8 with --tasks; 0 skips)." },
   backend: { type: "string", value: "NAME", help: "Force a backend: tensorflow, wasm or cpu (default auto; also LSA_BACKEND)." },
 };
 
@@ -68,6 +71,15 @@ async function main(): Promise<void> {
     evalMultipliers: numberListFlag("eval-multipliers", values["eval-multipliers"]),
     evalMaxWindows: numberFlag("eval-windows", values["eval-windows"]),
   };
+  const taskNames = typeof values.tasks === "string" ? values.tasks.split(",").map((name) => name.trim()) : undefined;
+  if (taskNames) {
+    const instances = numberFlag("suite-instances", values["suite-instances"]) ?? 8;
+    (fromFlags as Record<string, unknown>).tasks = {
+      names: taskNames,
+      fraction: numberFlag("task-fraction", values["task-fraction"]) ?? 0.25,
+      suite: instances > 0 ? { instancesPerBucket: instances } : null,
+    };
+  }
   const defaults = structuredClone(DEFAULT_RUN_SPEC) as unknown as Record<string, unknown>;
   const spec = deepMerge(deepMerge(defaults, fromFile), dropUndefined(fromFlags) as Record<string, unknown>) as unknown as RunSpec;
   const outDir = typeof values.out === "string" ? values.out : join("runs", `train-${runHash(spec)}`);
@@ -81,6 +93,10 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`training throughput ${result.tokensPerSecond} tokens/s\n\nTest perplexity by context length:\n`);
   process.stdout.write(`${formatPerplexityTable(result.perplexity, result.config.lTrain)}\n`);
+  if (result.longContext) {
+    process.stdout.write(`\nGenerated long-context suite (not LongBench-E), score by prompt length in × lTrain:\n`);
+    process.stdout.write(`${formatLongContextTable(result.longContext)}\n`);
+  }
 }
 
 /** Removes undefined leaves and objects left empty, so flags that were not given do not override the file. */

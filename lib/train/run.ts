@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { loadCorpus, validateCorpusConfig, type CorpusConfig } from "../data/corpus";
 import type { Corpus } from "../data/types";
 import { evaluatePerplexity, type PerplexityRow } from "../eval/perplexity";
+import { buildSuite, evaluateLongContext, validateSuiteConfig, taskMixBatchSource, type LongContextResult, type TaskName, type TaskOptions } from "../tasks";
 import { ConfigError, FileFormatError, assert, intInRange, mustBe } from "../util/errors";
 import { configHash } from "../util/hash";
 import { type Logger, logger as rootLogger } from "../util/logger";
@@ -18,6 +19,23 @@ export interface RunSpec {
   evalMultipliers: number[];
   /** Test windows per length at most. */
   evalMaxWindows: number;
+  /**
+   * Generated long-context tasks: mixed into training at `fraction` and, when `suite` is set, scored
+   * after training on a suite built from test-split documents. Null or absent trains on text only.
+   */
+  tasks?: RunTasks | null;
+}
+
+/** The task mixture and long-context suite of a run. */
+export interface RunTasks {
+  /** Tasks to mix in and score; each must fit in a row of lTrain + 1 tokens when `fraction` > 0. */
+  names: TaskName[];
+  /** Share of training rows that are task instances, in [0, 1]. */
+  fraction: number;
+  /** Generator settings shared by the mix and the suite (defaults in lib/tasks). */
+  options?: Partial<TaskOptions>;
+  /** Suite size; null skips the long-context evaluation. */
+  suite: { instancesPerBucket: number; lengthFactors?: number[] } | null;
 }
 
 export const DEFAULT_RUN_SPEC: Readonly<RunSpec> = Object.freeze({
@@ -34,6 +52,8 @@ export interface RunResult {
   config: TrainConfig;
   corpus: CorpusConfig;
   perplexity: PerplexityRow[];
+  /** Scores on the generated long-context suite (not LongBench-E), when the spec asks for it. */
+  longContext: { tasks: LongContextResult["tasks"]; average: LongContextResult["average"] } | null;
   evals: EvalRecord[];
   /** Mean training tokens per second of the steps run in this process. */
   tokensPerSecond: number;
@@ -47,7 +67,13 @@ export const RESULT_FILE = "result.json";
 /** Hashes the run's identity (train config minus backend, corpus, evaluation settings); it names the run's folder. */
 export function runHash(spec: RunSpec): string {
   const config = validateTrainConfig(spec.train);
-  return configHash({ train: runIdentity(config), corpus: validateCorpusConfig(spec.corpus), evalMultipliers: spec.evalMultipliers, evalMaxWindows: spec.evalMaxWindows });
+  return configHash({
+    train: runIdentity(config),
+    corpus: validateCorpusConfig(spec.corpus),
+    evalMultipliers: spec.evalMultipliers,
+    evalMaxWindows: spec.evalMaxWindows,
+    tasks: spec.tasks ?? null,
+  });
 }
 
 /**
@@ -63,13 +89,18 @@ export async function trainAndEvaluate(
   const log = options.logger ?? rootLogger.child("run");
   // The corpus config goes into the train config's data field so checkpoints record it.
   const corpusConfig = validateCorpusConfig(spec.corpus);
-  const config = validateTrainConfig({ ...spec.train, data: { ...(spec.train.data ?? {}), corpus: corpusConfig } });
+  const tasks = spec.tasks ?? null;
+  const config = validateTrainConfig({ ...spec.train, data: { ...(spec.train.data ?? {}), corpus: corpusConfig, tasks } });
   assert(
     Array.isArray(spec.evalMultipliers) && spec.evalMultipliers.length > 0 && spec.evalMultipliers.every((m) => typeof m === "number" && m > 0 && Number.isInteger(m * config.lTrain)),
     () => mustBe("run", "evalMultipliers", "a non-empty list of positive numbers m with m × lTrain an integer", spec.evalMultipliers),
     ConfigError,
   );
   intInRange("run", "evalMaxWindows", spec.evalMaxWindows, 1);
+  if (tasks?.suite) {
+    // Check the suite settings now, so a bad value fails before training rather than after it.
+    validateSuiteConfig({ tasks: tasks.names, lTrain: config.lTrain, seed: config.seed, taskOptions: tasks.options, ...tasks.suite });
+  }
   const hash = runHash(spec);
 
   const resultPath = options.outDir ? join(options.outDir, RESULT_FILE) : undefined;
@@ -86,14 +117,29 @@ export async function trainAndEvaluate(
 
   const started = performance.now();
   const corpus = options.corpus ?? loadCorpus(spec.corpus);
+  const mixTasks = tasks !== null && tasks.fraction > 0;
   const outcome = await train(config, {
     outDir: options.outDir,
     trainDocs: corpus.splits.train,
     validationDocs: corpus.splits.validation,
     logger: log,
+    batchSource: mixTasks
+      ? taskMixBatchSource({ trainDocs: corpus.splits.train, fraction: tasks.fraction, tasks: tasks.names, lTrain: config.lTrain, seed: config.seed, taskOptions: tasks.options })
+      : undefined,
   });
   const lengths = spec.evalMultipliers.map((m) => m * config.lTrain);
   const perplexity = evaluatePerplexity(outcome.model, corpus.splits.test, lengths, { maxWindows: spec.evalMaxWindows });
+
+  let longContext: RunResult["longContext"] = null;
+  if (tasks?.suite) {
+    // Test-split documents only, so no document of the suite was seen in training.
+    const suite = buildSuite(
+      { tasks: tasks.names, lTrain: config.lTrain, seed: config.seed, taskOptions: tasks.options, ...tasks.suite },
+      corpus.splits.test,
+    );
+    const scored = evaluateLongContext(outcome.model, suite, { lTrain: config.lTrain, outDir: options.outDir ? join(options.outDir, "predictions") : undefined, logger: log });
+    longContext = { tasks: scored.tasks, average: scored.average };
+  }
   outcome.model.dispose();
 
   const result: RunResult = {
@@ -101,6 +147,7 @@ export async function trainAndEvaluate(
     config,
     corpus: spec.corpus,
     perplexity,
+    longContext,
     evals: outcome.evals,
     tokensPerSecond: outcome.tokensPerSecond,
     trainSeconds: outcome.trainSeconds,
@@ -123,6 +170,18 @@ export function readResult(path: string): RunResult {
   } catch (error) {
     throw new FileFormatError(`readResult: ${path} is not a valid result file (${(error as Error).message}). Delete it to rerun the evaluation.`);
   }
+}
+
+/** Formats long-context suite scores as an aligned text table: one row per task, one column per bucket. */
+export function formatLongContextTable(longContext: NonNullable<RunResult["longContext"]>): string {
+  const labels = Object.keys(longContext.average.buckets);
+  const show = (score: number | null) => (score === null ? "–" : score.toFixed(1));
+  const rows = longContext.tasks.map((task) => [task.task, ...task.buckets.map((bucket) => `${show(bucket.score)} (${bucket.count})`)]);
+  rows.push(["average", ...labels.map((label) => show(longContext.average.buckets[label]))]);
+  const header = ["task", ...labels];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  return [line(header), ...rows.map(line), `overall ${show(longContext.average.overall)}`].join("\n");
 }
 
 /** Formats perplexity rows as an aligned text table. */
