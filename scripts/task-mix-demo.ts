@@ -5,14 +5,10 @@
  */
 import { writeFileSync } from "node:fs";
 
-import { initBackend } from "../lib/backend";
 import { helpText, numberFlag, parseFlags, runMain, type FlagSpec } from "../lib/cli";
-import { loadCorpus } from "../lib/data/corpus";
-import { TransformerLM } from "../lib/model/transformer";
-import { type LongContextResult, type Suite, type TaskName, buildSuite, evaluateLongContext, taskMixBatchSource } from "../lib/tasks";
-import { train } from "../lib/train/trainer";
+import { type LongContextResult, type TaskName } from "../lib/tasks";
+import { runTaskLearning } from "../lib/tasks/learning";
 import { ConfigError } from "../lib/util/errors";
-import { Logger } from "../lib/util/logger";
 
 const FLAGS: Record<string, FlagSpec> = {
   steps: { type: "string", value: "N", help: "Optimizer steps (default 3000; copying appeared between steps 2250 and 3000 with seed 0)." },
@@ -54,69 +50,29 @@ async function main(): Promise<void> {
   const taskOptions = { passkeyDigits: numberFlag("passkey-digits", values["passkey-digits"]) ?? 3 };
   if (!Number.isInteger(probeEvery) || probeEvery < 0) throw new ConfigError(`--probe-every must be a non-negative integer, got ${probeEvery}`);
 
-  await initBackend();
-  const corpus = loadCorpus({ source: "brown", seed });
-  const suite = buildSuite(
-    { lTrain, tasks, lengthFactors: [1, 1.5, 3, 5], instancesPerBucket: numberFlag("instances", values.instances) ?? 16, seed, taskOptions },
-    corpus.splits.test,
-  );
-  const atLTrain: Suite = { ...suite, records: suite.records.filter((record) => record.token_length <= lTrain) };
-  const quiet = new Logger("demo", "warn");
-  const model = {
-    dModel: numberFlag("d-model", values["d-model"]) ?? 64,
-    nLayers: numberFlag("layers", values.layers) ?? 2,
-    nHeads: numberFlag("heads", values.heads) ?? 4,
+  const result = await runTaskLearning({
+    steps,
+    lTrain,
     seed,
-  };
-
-  const untrained = new TransformerLM(model);
-  const before = evaluateLongContext(untrained, suite, { lTrain, logger: quiet });
-  untrained.dispose();
-
-  const lr = numberFlag("lr", values.lr) ?? 1e-2;
-  const probes: { step: number; score: number | null }[] = [];
-  const started = performance.now();
-  const run = await train(
-    {
-      model,
-      lTrain,
-      batchSize: numberFlag("batch-size", values["batch-size"]) ?? 16,
-      steps,
-      evalEvery: steps,
-      evalWindows: 8,
-      logEvery: 100,
-      seed,
-      optimizer: { lr, minLr: lr / 10, warmupSteps: 20 },
-      alignment: { alpha: 0 },
-      data: { tasks, fraction, taskOptions },
+    tasks,
+    fraction,
+    taskOptions,
+    lr: numberFlag("lr", values.lr) ?? 1e-2,
+    batchSize: numberFlag("batch-size", values["batch-size"]) ?? 16,
+    instancesPerBucket: numberFlag("instances", values.instances) ?? 16,
+    model: {
+      dModel: numberFlag("d-model", values["d-model"]) ?? 64,
+      nLayers: numberFlag("layers", values.layers) ?? 2,
+      nHeads: numberFlag("heads", values.heads) ?? 4,
     },
-    {
-      trainDocs: corpus.splits.train,
-      validationDocs: corpus.splits.validation,
-      batchSource: taskMixBatchSource({
-        trainDocs: corpus.splits.train,
-        fraction,
-        tasks,
-        lTrain,
-        seed,
-        taskOptions,
-      }),
-      onStep: (record, trained) => {
-        if (probeEvery === 0 || record.step % probeEvery !== 0) return;
-        const probe = evaluateLongContext(trained, atLTrain, { lTrain, logger: quiet });
-        probes.push({ step: record.step, score: probe.tasks[0].buckets[0].score });
-        process.stdout.write(`step ${record.step}: ${tasks[0]} 0-1x ${probe.tasks[0].buckets[0].score}\n`);
-      },
-    },
-  );
-  const trainSeconds = (performance.now() - started) / 1000;
-  const after = evaluateLongContext(run.model, suite, { lTrain, logger: quiet });
-  run.model.dispose();
-
-  process.stdout.write(`\n${steps} steps in ${trainSeconds.toFixed(1)} s (backend ${run.backend.name}), final loss ${run.history.at(-1)?.loss.toFixed(3)}\n`);
+    probeEvery,
+    onProbe: (step, score) => process.stdout.write(`step ${step}: ${tasks[0]} 0-1x ${score}\n`),
+  });
+  const { before, after, probes, trainSeconds } = result;
+  process.stdout.write(`\n${steps} steps in ${trainSeconds.toFixed(1)} s (backend ${result.backend.name}), final loss ${result.finalLoss?.toFixed(3)}\n`);
   process.stdout.write(`${formatResult("untrained", before)}\n${formatResult("trained", after)}\n`);
   if (typeof values.json === "string") {
-    writeFileSync(values.json, `${JSON.stringify({ steps, lTrain, model, lr, taskOptions, trainSeconds, probes, before, after }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ steps, lTrain, seed, taskOptions, trainSeconds, probes, before, after }, null, 2)}\n`);
   }
 }
 
