@@ -7,6 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { stopGradient } from "../model/layers";
 import type { CausalLM } from "../model/types";
 import { ConfigError, ToolkitError, assert, mustBe, numberInRange, oneOf, show } from "../util/errors";
 import { type DivergenceSpec, computeDivergence, rejectUnknownKeys, validateDivergenceSpec } from "./divergences";
@@ -208,16 +209,9 @@ export function alignedDivergence(
 
 /**
  * Identity in the forward pass with a zero gradient, the equivalent of `tf.stop_gradient` in
- * TensorFlow (tfjs 4.22 has no such op).
+ * TensorFlow (tfjs 4.22 has no such op). Defined with the model's custom-gradient layers.
  */
-export function stopGradient<T extends tf.Tensor>(x: T): T {
-  return blockGradient(x) as T;
-}
-
-const blockGradient = tf.customGrad((...inputs: unknown[]) => ({
-  value: tf.clone(inputs[0] as tf.Tensor),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-}));
+export { stopGradient };
 
 /**
  * Cuts the columns `view[t] + offset` out of `windows` as contiguous slices joined by concat:

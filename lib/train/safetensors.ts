@@ -44,7 +44,8 @@ export function writeSafetensors(path: string, tensors: Map<string, NamedArray>,
   const size = Buffer.alloc(8);
   size.writeBigUInt64LE(BigInt(headerBytes.length));
 
-  const temporary = `${path}.tmp`;
+  // A per-process name, so two processes writing the same path never share a temporary file.
+  const temporary = `${path}.${process.pid}.tmp`;
   const fd = openSync(temporary, "w");
   try {
     writeSync(fd, size);
