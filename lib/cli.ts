@@ -24,7 +24,9 @@ export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): { v
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. Run with --help to list the flags.`);
+    // Node's parser reads "--steps -1" as two flags; its message suggests "--steps=-1", which works.
+    const message = (error as Error).message.replace(/\.+$/, "");
+    throw new ConfigError(`${message}. Run with --help to list the flags.`);
   }
 }
 
@@ -64,9 +66,12 @@ export function readJsonFile(path: string): Record<string, unknown> {
   }
   try {
     const value = JSON.parse(text);
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("top level must be an object");
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new FileFormatError(`config file ${path} must hold a JSON object at the top level, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)}`);
+    }
     return value as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof FileFormatError) throw error;
     throw new FileFormatError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
   }
 }

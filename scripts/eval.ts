@@ -23,7 +23,7 @@ const FLAGS: Record<string, FlagSpec> = {
   split: { type: "string", value: "NAME", help: "Split to score: test (default) or validation." },
   "eval-multipliers": { type: "string", value: "LIST", help: "Context lengths as multiples of the run's lTrain (default 1,2,4,8)." },
   "eval-windows": { type: "string", value: "N", help: "Windows per length at most (default 64)." },
-  "rope-scale": { type: "string", value: "S", help: "RoPE position interpolation factor at evaluation (default: the model's, usually 1)." },
+  "rope-scale": { type: "string", value: "S", help: "RoPE position interpolation factor for the perplexity table, > 0 (default: the model's, usually 1)." },
   divergence: { type: "string", value: "NAME", help: "Divergence of the misalignment metric (default sce)." },
   strategy: { type: "string", value: "NAME", help: "Pair strategy of the misalignment metric (default suffix)." },
   "misalignment-windows": { type: "string", value: "N", help: "Held-out windows for the misalignment metric (default 64; 0 skips it)." },
@@ -40,6 +40,16 @@ async function main(): Promise<void> {
   const split = values.split ?? "test";
   if (split !== "test" && split !== "validation") throw new ConfigError(`--split must be test or validation, got ${JSON.stringify(split)}`);
 
+  // Check every flag before loading anything, so a bad value never costs an evaluation.
+  const ropeScale = numberFlag("rope-scale", values["rope-scale"]);
+  if (ropeScale !== undefined && !(ropeScale > 0)) throw new ConfigError(`--rope-scale must be a number > 0 (1 = no interpolation), got ${ropeScale}`);
+  const evalWindows = numberFlag("eval-windows", values["eval-windows"]) ?? 64;
+  if (!Number.isInteger(evalWindows) || evalWindows < 1) throw new ConfigError(`--eval-windows must be an integer >= 1, got ${evalWindows}`);
+  const windows = numberFlag("misalignment-windows", values["misalignment-windows"]) ?? 64;
+  if (!Number.isInteger(windows) || windows < 0) throw new ConfigError(`--misalignment-windows must be an integer >= 0 (0 skips the metric), got ${windows}`);
+  const strategy = validateStrategySpec({ name: typeof values.strategy === "string" ? values.strategy : "suffix" });
+  const divergence = validateDivergenceSpec({ name: typeof values.divergence === "string" ? values.divergence : "sce" });
+
   const backend = await initBackend();
   const { model, info } = modelFromCheckpoint(values.checkpoint, (config) => new TransformerLM(config as ModelConfig));
   const config = info.config as TrainConfig;
@@ -49,19 +59,16 @@ async function main(): Promise<void> {
   const docs = corpus.splits[split];
   const lTrain = config.lTrain;
   const multipliers = numberListFlag("eval-multipliers", values["eval-multipliers"]) ?? [1, 2, 4, 8];
-  const ropeScale = numberFlag("rope-scale", values["rope-scale"]);
 
   const rows = evaluatePerplexity(model, docs, multipliers.map((m) => Math.round(m * lTrain)), {
-    maxWindows: numberFlag("eval-windows", values["eval-windows"]) ?? 64,
+    maxWindows: evalWindows,
     forward: ropeScale === undefined ? {} : { ropeScale },
   });
   process.stdout.write(`Checkpoint ${values.checkpoint} (step ${info.step}, backend ${backend.name}), ${split} split:\n`);
   process.stdout.write(`${formatPerplexityTable(rows, lTrain)}\n`);
 
-  const windows = numberFlag("misalignment-windows", values["misalignment-windows"]) ?? 64;
   if (windows > 0) {
-    const strategy = validateStrategySpec({ name: typeof values.strategy === "string" ? values.strategy : "suffix" });
-    const divergence = validateDivergenceSpec({ name: typeof values.divergence === "string" ? values.divergence : "sce" });
+    // NOTE: the metric runs at lTrain without position interpolation, so --rope-scale does not change it.
     const result = misalignment(model, docs, strategy, divergence, {
       lTrain,
       numWindows: windows,

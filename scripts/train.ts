@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { deepMerge, helpText, numberFlag, numberListFlag, parseFlags, readJsonFile, runMain, type FlagSpec } from "../lib/cli";
+import { ConfigError } from "../lib/util/errors";
 import { DEFAULT_RUN_SPEC, formatLongContextTable, formatPerplexityTable, runHash, trainAndEvaluate, type RunSpec } from "../lib/train/run";
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -24,6 +25,7 @@ const FLAGS: Record<string, FlagSpec> = {
   divergence: { type: "string", value: "NAME", help: "Divergence of the misalignment: sce (default), kl, js, wasserstein, sinkhorn." },
   strategy: { type: "string", value: "NAME", help: "Pair strategy: suffix (default), random-subsequence, sliding-window, prefix-suffix." },
   seed: { type: "string", value: "N", help: "Seed of batch sampling, weight init and the corpus split (default 0)." },
+  "checkpoint-every": { type: "string", value: "N", help: "Steps between checkpoints (default 50); a killed run redoes at most this many." },
   "eval-multipliers": { type: "string", value: "LIST", help: "Test perplexity at these multiples of l-train (default 1,2,4,8)." },
   "eval-windows": { type: "string", value: "N", help: "Test windows per length at most (default 64)." },
   tasks: { type: "string", value: "LIST", help: "Generated tasks to mix into training and score: passkey, kv_retrieval, counting, recall." },
@@ -39,6 +41,15 @@ async function main(): Promise<void> {
     return;
   }
   const fromFile = typeof values.config === "string" ? readJsonFile(values.config) : {};
+  const specFields = Object.keys(DEFAULT_RUN_SPEC).concat("tasks");
+  for (const key of Object.keys(fromFile)) {
+    if (!specFields.includes(key)) {
+      throw new ConfigError(
+        `config file ${values.config}: unknown field ${JSON.stringify(key)}; a run spec has ${specFields.join(", ")} ` +
+          "(train fields such as steps go inside \"train\")",
+      );
+    }
+  }
   const seed = numberFlag("seed", values.seed);
   const alpha = numberFlag("alpha", values.alpha);
   const fromFlags = {
@@ -46,6 +57,7 @@ async function main(): Promise<void> {
       steps: numberFlag("steps", values.steps),
       lTrain: numberFlag("l-train", values["l-train"]),
       batchSize: numberFlag("batch-size", values["batch-size"]),
+      checkpointEvery: numberFlag("checkpoint-every", values["checkpoint-every"]),
       seed,
       backend: values.backend,
       optimizer: { lr: numberFlag("lr", values.lr) },
