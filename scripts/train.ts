@@ -31,6 +31,7 @@ const FLAGS: Record<string, FlagSpec> = {
   tasks: { type: "string", value: "LIST", help: "Generated tasks to mix into training and score: passkey, kv_retrieval, counting, recall." },
   "task-fraction": { type: "string", value: "P", help: "Share of training rows that are task instances, in [0, 1] (default 0.25 with --tasks)." },
   "suite-instances": { type: "string", value: "N", help: "Suite records per task and length bucket after training (default 8 with --tasks; 0 skips)." },
+  "suite-factors": { type: "string", value: "LIST", help: "Suite prompt lengths as multiples of l-train (default 0.75,1,1.5,2,3,4,6,8); each bucket needs one." },
   backend: { type: "string", value: "NAME", help: "Force a backend: tensorflow, wasm or cpu (default auto; also LSA_BACKEND)." },
 };
 
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     (fromFlags as Record<string, unknown>).tasks = {
       names: taskNames,
       fraction: numberFlag("task-fraction", values["task-fraction"]) ?? 0.25,
-      suite: instances > 0 ? { instancesPerBucket: instances } : null,
+      suite: instances > 0 ? { instancesPerBucket: instances, lengthFactors: numberListFlag("suite-factors", values["suite-factors"]) } : null,
     };
   }
   const defaults = structuredClone(DEFAULT_RUN_SPEC) as unknown as Record<string, unknown>;
