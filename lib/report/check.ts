@@ -55,8 +55,8 @@ export function checkReportFolder(dir: string): string[] {
     problems.push(...checkReportPage(readFileSync(join(dir, page), "utf8"), page));
     if (index !== undefined && !index.includes(`href="${page}"`)) problems.push(`index.html: does not link ${page}`);
   }
-  // The executed notebooks are large (each keeps the plotly bundle inline so it draws in JupyterLab),
-  // so the committed report folder leaves them out; a folder run-all just wrote has them.
+  // Each executed notebook keeps the plotly bundle inline so it draws in JupyterLab. They are too
+  // large to commit, so only a folder that run-all just wrote has them.
   const notebookDir = join(dir, "notebooks");
   if (!existsSync(notebookDir)) return problems;
   const notebooks = readdirSync(notebookDir).filter((file) => file.endsWith(".ipynb")).sort();

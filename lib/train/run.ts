@@ -52,7 +52,7 @@ export interface RunResult {
   config: TrainConfig;
   corpus: CorpusConfig;
   perplexity: PerplexityRow[];
-  /** Scores on the generated long-context suite (not LongBench-E), when the spec asks for it. */
+  /** Scores on the generated long-context suite (not LongBench-E), when the spec requests it. */
   longContext: { tasks: LongContextResult["tasks"]; average: LongContextResult["average"] } | null;
   evals: EvalRecord[];
   /** Mean training tokens per second of the steps run in this process. */
