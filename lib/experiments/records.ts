@@ -35,7 +35,7 @@ export interface ValidationScore {
   windows: number;
 }
 
-/** What base.json holds: a pretrained base that fine-tunes start from. */
+/** Contents of base.json: a pretrained base that fine-tunes start from. */
 export interface BaseRecord {
   format: typeof BASE_FORMAT;
   hash: string;
@@ -63,7 +63,7 @@ export interface PerplexityScore extends PerplexityRow {
   multiplier: number;
 }
 
-/** What result.json holds: one fine-tuned run and every score of it. */
+/** Contents of result.json: one fine-tuned run and every score of it. */
 export interface StudyRunResult {
   format: typeof RESULT_FORMAT;
   runHash: string;

@@ -10,7 +10,7 @@ import { type Logger, logger as rootLogger } from "../util/logger";
 import { BASE_RECORD_FILE, RESULT_FILE, writeFileAtomic } from "./files";
 import { readBaseRecord, readStudyResult, type BaseRecord, type StudyRunResult } from "./records";
 
-/** What `loadResults` does with a corrupt result file. */
+/** Policy of `loadResults` for a corrupt result file. */
 export type CorruptPolicy = "throw" | "skip";
 
 export interface LoadOptions {

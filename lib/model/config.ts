@@ -17,7 +17,7 @@ export interface ModelConfig {
   nHeads: number;
   /** MLP hidden width as a multiple of dModel (4 in GPT-2). */
   mlpRatio: number;
-  /** How positions enter attention. */
+  /** Position encoding used by attention. */
   position: PositionEncoding;
   /** RoPE base θ (10000 in RoFormer and Llama); raising it is the usual context-extension trick. */
   ropeBase: number;

@@ -84,7 +84,7 @@ export function alibiSlopes(numHeads: number): number[] {
   return [...powerOfTwo(lower), ...extra.slice(0, numHeads - lower)];
 }
 
-/** Additive mask value for a future position; large but finite so softmax never sees -Infinity - -Infinity. */
+/** Additive mask value for a future position; large but finite so softmax never computes -Infinity - -Infinity. */
 export const MASKED = -1e9;
 
 /**

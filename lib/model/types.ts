@@ -5,7 +5,7 @@ import type * as tf from "@tensorflow/tfjs";
  * Dh head width (D / H), V vocabulary size.
  */
 
-/** What evaluation, alignment and task code needs from a trained causal language model. */
+/** Interface of a trained causal language model, as evaluation, alignment and task code use it. */
 export interface CausalLM {
   /** Vocabulary size V of the logits. */
   readonly vocabSize: number;

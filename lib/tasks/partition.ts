@@ -10,7 +10,7 @@ import { hashString, type Random } from "../util/random";
 /** `train` for the training mix, `eval` for suites. */
 export type Partition = "train" | "eval";
 
-/** What a value is; keys and numbers are hashed apart, so the string "1234" could in principle be in both. */
+/** Kind of a drawn value. Keys and numbers are hashed apart, so the string "1234" could in principle be in both. */
 export type ValueKind = "key" | "number";
 
 /**

@@ -72,7 +72,7 @@ export interface TaskInstance {
   numbers: string[];
 }
 
-/** What a generator draws from: a seeded generator, filler text, and the key/number partition it must use. */
+/** Inputs of a generator: a seeded generator, filler text, and the key/number partition it must use. */
 export interface GenerationSource {
   rng: Random;
   filler: FillerSource;

@@ -12,7 +12,7 @@ export class Random {
     this.state = hashSeed(seed);
   }
 
-  /** A float in [0, 1). */
+  /** Returns a float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;
     let t = this.state;
@@ -21,13 +21,13 @@ export class Random {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** An integer uniform in [lo, hi], both ends included. */
+  /** Returns an integer uniform in [lo, hi], both ends included. */
   int(lo: number, hi: number): number {
     if (hi < lo) throw new RangeError(`Random.int: hi must be >= lo, got lo=${lo}, hi=${hi}`);
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
 
-  /** A standard normal sample (Box-Muller). */
+  /** Returns a standard normal sample (Box-Muller). */
   normal(): number {
     const u = 1 - this.next();
     const v = this.next();
@@ -55,7 +55,7 @@ export class Random {
     return new Random(hashSeed(this.state ^ hashString(String(label))));
   }
 
-  /** A 32-bit integer seed for a tfjs initializer. */
+  /** Returns a 32-bit integer seed for a tfjs initializer. */
   seed(): number {
     return Math.floor(this.next() * 2147483647);
   }
