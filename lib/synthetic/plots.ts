@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { plotlyBundleHtml as sharedPlotlyBundleHtml } from "../report/plotly";
 import type { LengthRange } from "./tasks";
 import { constantMeanMse } from "./tasks";
 import type { SummaryRow } from "./summary";
@@ -233,13 +233,10 @@ export function plotlyHtml(figure: PlotlyFigure, id: string, height = 420): stri
 
 /**
  * Returns a `<script>` element that inlines the plotly.js bundle, so figures draw without network
- * access. Any `</script` inside the bundle is escaped so it cannot close the element early.
- * @param bundlePath defaults to the `plotly.js-dist` package's plotly.js (about 10 MB).
+ * access. It is the report module's loader: the minified bundle, marked so that the report
+ * renderer replaces it with the shared `plotly.min.js`.
  */
-export function plotlyBundleHtml(bundlePath = require.resolve("plotly.js-dist/plotly.js")): string {
-  const source = readFileSync(bundlePath, "utf8").replace(/<\/script/gi, "<\\/script");
-  return `<script>${source}</script>`;
-}
+export const plotlyBundleHtml = sharedPlotlyBundleHtml;
 
 /** The part of a danfo DataFrame that `dataFrameHtml` reads. */
 export interface TableLike {
