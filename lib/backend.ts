@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { registerWasmSliceKernels } from "./kernels/wasmSlice";
 import { ConfigError, mustBe } from "./util/errors";
 import { logger } from "./util/logger";
 
@@ -118,6 +119,8 @@ async function tryNative(): Promise<Attempt> {
 async function tryWasm(): Promise<Attempt> {
   try {
     require("@tensorflow/tfjs-backend-wasm");
+    // Registered before setBackend, which runs the setup function of every wasm kernel once.
+    registerWasmSliceKernels();
     if (await tf.setBackend("wasm")) return { package: "@tensorflow/tfjs-backend-wasm" };
     return fail("wasm", "setBackend('wasm') returned false");
   } catch (error) {

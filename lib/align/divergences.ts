@@ -9,6 +9,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { logSoftmax } from "../model/layers";
 import { ConfigError, assert, intInRange, mustBe, nearest, numberInRange, oneOf, show } from "../util/errors";
 
 /** Direction of the KL divergence: `long||short` is KL(p_long ‖ q_short). */
@@ -75,10 +76,10 @@ export interface DivergenceRecord<N extends DivergenceName = DivergenceName> {
  */
 export function symmetricCrossEntropy(longLogits: tf.Tensor, shortLogits: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const logP = tf.logSoftmax(longLogits); // [..., V]
-    const logQ = tf.logSoftmax(shortLogits); // [..., V]
-    const crossPQ = tf.sum(tf.mul(tf.exp(logP), logQ), -1); // [...]
-    const crossQP = tf.sum(tf.mul(tf.exp(logQ), logP), -1); // [...]
+    const logP = logSoftmax(longLogits); // [..., V]
+    const logQ = logSoftmax(shortLogits); // [..., V]
+    const crossPQ = tf.sum(tf.mul(tf.softmax(longLogits), logQ), -1); // [...]
+    const crossQP = tf.sum(tf.mul(tf.softmax(shortLogits), logP), -1); // [...]
     return tf.neg(tf.add(crossPQ, crossQP));
   });
 }
@@ -90,13 +91,13 @@ export function symmetricCrossEntropy(longLogits: tf.Tensor, shortLogits: tf.Ten
  */
 export function klDivergence(longLogits: tf.Tensor, shortLogits: tf.Tensor, direction: KlDirection): tf.Tensor {
   return tf.tidy(() => {
-    const logP = tf.logSoftmax(longLogits); // [..., V]
-    const logQ = tf.logSoftmax(shortLogits); // [..., V]
+    const logP = logSoftmax(longLogits); // [..., V]
+    const logQ = logSoftmax(shortLogits); // [..., V]
     switch (direction) {
       case "long||short":
-        return tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), -1);
+        return tf.sum(tf.mul(tf.softmax(longLogits), tf.sub(logP, logQ)), -1);
       case "short||long":
-        return tf.sum(tf.mul(tf.exp(logQ), tf.sub(logQ, logP)), -1);
+        return tf.sum(tf.mul(tf.softmax(shortLogits), tf.sub(logQ, logP)), -1);
       default: {
         const unreachable: never = direction;
         throw new ConfigError(`klDivergence: unknown direction ${show(unreachable)}`);
@@ -113,11 +114,11 @@ export function klDivergence(longLogits: tf.Tensor, shortLogits: tf.Tensor, dire
  */
 export function jensenShannon(longLogits: tf.Tensor, shortLogits: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const logP = tf.logSoftmax(longLogits); // [..., V]
-    const logQ = tf.logSoftmax(shortLogits); // [..., V]
+    const logP = logSoftmax(longLogits); // [..., V]
+    const logQ = logSoftmax(shortLogits); // [..., V]
     const logM = tf.sub(tf.logSumExp(tf.stack([logP, logQ]), 0), Math.LN2); // [..., V]
-    const klPM = tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logM)), -1); // [...]
-    const klQM = tf.sum(tf.mul(tf.exp(logQ), tf.sub(logQ, logM)), -1); // [...]
+    const klPM = tf.sum(tf.mul(tf.softmax(longLogits), tf.sub(logP, logM)), -1); // [...]
+    const klQM = tf.sum(tf.mul(tf.softmax(shortLogits), tf.sub(logQ, logM)), -1); // [...]
     return tf.mul(tf.add(klPM, klQM), 0.5);
   });
 }
@@ -200,8 +201,8 @@ export function sinkhornCost(
   return tf.tidy(() => {
     const leading = longLogits.shape.slice(0, -1);
     const numPositions = leading.reduce((a, b) => a * b, 1);
-    const logP = tf.reshape(tf.logSoftmax(longLogits), [numPositions, vocabSize]); // [N, V]
-    const logQ = tf.reshape(tf.logSoftmax(shortLogits), [numPositions, vocabSize]); // [N, V]
+    const logP = tf.reshape(logSoftmax(longLogits), [numPositions, vocabSize]); // [N, V]
+    const logQ = tf.reshape(logSoftmax(shortLogits), [numPositions, vocabSize]); // [N, V]
     const costMatrix = cost ?? indexDistanceCost(vocabSize); // [V, V]
     const logKernel = tf.reshape(tf.div(costMatrix, -epsilon), [1, vocabSize, vocabSize]); // [1, V, V]
 

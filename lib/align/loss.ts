@@ -8,6 +8,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { stopGradient } from "../model/layers";
+import { crossEntropyFromLogits } from "../train/loss";
 import type { CausalLM } from "../model/types";
 import { ConfigError, ToolkitError, assert, mustBe, numberInRange, oneOf, show } from "../util/errors";
 import { type DivergenceSpec, computeDivergence, rejectUnknownKeys, validateDivergenceSpec } from "./divergences";
@@ -161,21 +162,20 @@ export function forwardViews(
 }
 
 /**
- * Token-weighted mean next-token cross-entropy over the given views, with targets as one-hot
- * vectors (no gather).
+ * Token-weighted mean next-token cross-entropy over the given views (`crossEntropyFromLogits` per
+ * view, weighted by its token count).
  * @returns scalar, nats per token.
  */
 export function crossEntropy(views: readonly ViewOutput[]): tf.Scalar {
   return tf.tidy(() => {
+    const count = views.reduce((total, view) => total + view.targets.size, 0);
     let total: tf.Tensor = tf.scalar(0);
-    let count = 0;
     for (const { logits, targets } of views) {
-      const vocabSize = logits.shape[2];
-      const oneHot = tf.oneHot(targets, vocabSize); // [B, T, V]
-      total = tf.add(total, tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)))));
-      count += targets.size;
+      const [B, T, V] = logits.shape;
+      const mean = crossEntropyFromLogits(tf.reshape(logits, [B * T, V]) as tf.Tensor2D, tf.reshape(targets, [B * T]) as tf.Tensor1D);
+      total = tf.add(total, tf.mul(mean, targets.size / count));
     }
-    return tf.div(total, count) as tf.Scalar;
+    return total as tf.Scalar;
   });
 }
 

@@ -136,7 +136,7 @@ const DEFAULT: StudyScale = {
   lTrain: 128,
   ropeBaseFactor: 4,
   base: { steps: 2000, batchSize: 8, optimizer: { warmupSteps: 50 } },
-  fineTune: { steps: 800, batchSize: 4, optimizer: { lr: 1e-3, minLr: 1e-4, warmupSteps: 20 } },
+  fineTune: { steps: 1000, batchSize: 4, optimizer: { lr: 1e-3, minLr: 1e-4, warmupSteps: 20 } },
   checkpointEvery: 50,
   corpus: { source: "brown", seed: 0 },
   tasks: SMALL_TASKS,

@@ -3,7 +3,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/backend";
 import { attentionChunkRows } from "../../lib/model/attention";
 import { validateModelConfig, type ModelConfig } from "../../lib/model/config";
-import { columnSum, dense, embed, geluTanh, groupedMatMul, layerNorm, transpose2d } from "../../lib/model/layers";
+import { columnSum, dense, embed, geluTanh, groupedMatMul, layerNorm, logSoftmax, transpose2d } from "../../lib/model/layers";
+import { crossEntropyFromLogits, floatOneHot, tokenCrossEntropy } from "../../lib/train/loss";
 import { MASKED, applyRope, attentionBias, ropeTables } from "../../lib/model/positional";
 import { TransformerLM, type ForwardOptions } from "../../lib/model/transformer";
 import { plainDense, plainGelu, plainLayerNorm, plainLogits, plainRope } from "./plainReference";
@@ -135,6 +136,40 @@ describe("custom-gradient layers against plain formulation", () => {
     );
     expect(Math.max(...diffs)).toBeLessThan(1e-6);
     tf.dispose([ids, table]);
+  });
+
+  it("logSoftmax matches tf.logSoftmax", () => {
+    // Scale 30 puts most probabilities near 1e-26, where a naive log(softmax) would lose them.
+    for (const shape of [[6, 9], [2, 5, 256]]) {
+      const inputs = [tf.tidy(() => tf.mul(normal(shape, 13), 30))];
+      const diffs = compareWithGradients((x) => logSoftmax(x), (x) => tf.logSoftmax(x), inputs);
+      expect(Math.max(...diffs), `shape ${shape}`).toBeLessThan(1e-5);
+      tf.dispose(inputs);
+    }
+  });
+
+  it("cross-entropy matches log-softmax form", () => {
+    const targets = tf.tensor1d([3, 0, 255, 17, 3, 128], "int32");
+    const plain = (x: tf.Tensor) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), tf.oneHot(targets, 256)), 1)); // [N]
+    const inputs = [tf.tidy(() => tf.mul(normal([6, 256], 14), 4))];
+    const diffs = compareWithGradients(
+      (x) => crossEntropyFromLogits(x as tf.Tensor2D, targets),
+      (x) => tf.mean(plain(x)),
+      inputs,
+    );
+    expect(Math.max(...diffs)).toBeLessThan(1e-5);
+    tf.tidy(() => {
+      expect(relativeDiff(tokenCrossEntropy(inputs[0] as tf.Tensor2D, targets), plain(inputs[0]))).toBeLessThan(1e-6);
+    });
+    tf.dispose([targets, ...inputs]);
+  });
+
+  it("floatOneHot returns float32 ones", () => {
+    tf.tidy(() => {
+      const rows = floatOneHot(tf.tensor1d([2, 0], "int32"), 3);
+      expect(rows.dtype).toBe("float32");
+      expect([...rows.dataSync()]).toEqual([0, 0, 1, 1, 0, 0]);
+    });
   });
 
   it("embed rejects out-of-range id", () => {
