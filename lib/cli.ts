@@ -90,11 +90,14 @@ export function deepMerge<T extends Record<string, unknown>>(base: T, override: 
   return out as T;
 }
 
-/** Runs a script's async main; prints the error message (stack only with LSA_DEBUG=1) and exits 1 on failure. */
+/**
+ * Runs a script's async main. On failure it prints the error message (the stack only with
+ * LSA_DEBUG=1) and exits with the error's `exitCode`, or 1.
+ */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    const err = error as Error;
+    const err = error as Error & { exitCode?: unknown };
     process.stderr.write(`error: ${process.env.LSA_DEBUG ? err.stack : err.message}\n`);
-    process.exit(1);
+    process.exit(typeof err.exitCode === "number" ? err.exitCode : 1);
   });
 }

@@ -15,7 +15,7 @@ export { initBackend, backendInfo, type BackendInfo, type BackendName } from "./
 export { TransformerLM, type ForwardOptions } from "./model/transformer";
 export { validateModelConfig, type ModelConfig, type PositionEncoding } from "./model/config";
 export type { CausalLM } from "./model/types";
-export { train, TrainingDivergedError, type TrainOptions, type TrainResult } from "./train/trainer";
+export { train, TrainingDivergedError, TrainingInterruptedError, type TrainOptions, type TrainResult } from "./train/trainer";
 export { validateTrainConfig, type TrainConfig } from "./train/config";
 export { trainAndEvaluate, type RunSpec, type RunResult } from "./train/run";
 export { loadCheckpoint, saveCheckpoint, modelFromCheckpoint } from "./train/checkpoint";

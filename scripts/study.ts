@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     stops += 1;
     if (stops > 1) process.exit(130);
-    process.stderr.write(`\n${signal}: stopping the workers; finished runs are kept and the others resume from their checkpoints. Press Ctrl-C again to exit at once.\n`);
+    process.stderr.write(`\n${signal}: stopping the workers after their current step; finished runs are kept and the others resume from their checkpoints. Press Ctrl-C again to exit at once.\n`);
     controller.abort();
   };
   process.on("SIGINT", stop);

@@ -25,7 +25,7 @@ const FLAGS: Record<string, FlagSpec> = {
   divergence: { type: "string", value: "NAME", help: "Divergence of the misalignment: sce (default), kl, js, wasserstein, sinkhorn." },
   strategy: { type: "string", value: "NAME", help: "Pair strategy: suffix (default), random-subsequence, sliding-window, prefix-suffix." },
   seed: { type: "string", value: "N", help: "Seed of batch sampling, weight init and the corpus split (default 0)." },
-  "checkpoint-every": { type: "string", value: "N", help: "Steps between checkpoints (default 50); a killed run redoes at most this many." },
+  "checkpoint-every": { type: "string", value: "N", help: "Steps between checkpoints (default 50); after kill -9 a rerun redoes at most this many (Ctrl-C saves the current step)." },
   "eval-multipliers": { type: "string", value: "LIST", help: "Test perplexity at these multiples of l-train (default 1,2,4,8)." },
   "eval-windows": { type: "string", value: "N", help: "Test windows per length at most (default 64)." },
   tasks: { type: "string", value: "LIST", help: "Generated tasks to mix into training and score: passkey, kv_retrieval, counting, recall." },

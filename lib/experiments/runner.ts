@@ -16,7 +16,7 @@ import { CSV_FILE, EVENTS_FILE, GRID_FILE, LOCK_FILE, LOG_FILE, runFolder, write
 import { allRuns, describeRun, type StudyGrid, type StudyRun } from "./grid";
 import { finishedRecord, type RunProgress } from "./pipeline";
 import { loadResults, writeTidyCsv } from "./results";
-import { RUNNER_PID_VARIABLE, type WorkerMessage } from "./worker";
+import { EXIT_INTERRUPTED, RUNNER_PID_VARIABLE, type WorkerMessage } from "./worker";
 
 /** Progress display: a redrawn terminal line, plain log lines, or nothing but warnings and errors. */
 export type DisplayMode = "auto" | "line" | "log" | "quiet";
@@ -228,7 +228,7 @@ function startWorker(slot: Slot, options: RunnerOptions, display: GridDisplay): 
         slot.status = "done";
         appendEvent(options.outDir, { event: "finish", slot, seconds });
         display.message("info", `finished ${slot.label} (${run.hash}) in ${formatDuration(seconds)}`);
-      } else if (signal === "SIGTERM" || signal === "SIGINT") {
+      } else if (signal === "SIGTERM" || signal === "SIGINT" || code === EXIT_INTERRUPTED) {
         slot.status = "interrupted";
         appendEvent(options.outDir, { event: "interrupt", slot, seconds });
         display.message("warn", `stopped ${slot.label} (${run.hash}); it resumes from its last checkpoint next time`);

@@ -12,6 +12,7 @@ import { FileFormatError } from "../util/errors";
 import { logger } from "../util/logger";
 import { GRID_FILE, readJsonFile } from "./files";
 import { findRun, type StudyGrid } from "./grid";
+import { TrainingInterruptedError } from "../train/interrupt";
 import { RunInterruptedError, executeRun, type RunProgress } from "./pipeline";
 
 /** Messages a worker sends to the runner. */
@@ -23,7 +24,7 @@ export type WorkerMessage =
 /** Environment variable through which the runner passes its pid to its workers. */
 export const RUNNER_PID_VARIABLE = "LSA_RUNNER_PID";
 
-/** Exit code of a worker stopped because its runner went away; the run resumes next time. */
+/** Exit code of a worker stopped because its runner went away or a signal stopped training; the run resumes next time. */
 export const EXIT_INTERRUPTED = 3;
 
 /** Reads the grid.json the runner wrote. @throws FileFormatError naming the file and the fix. */
@@ -68,6 +69,10 @@ export async function runWorker(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof RunInterruptedError) {
       log.warn(`stopped because the runner (pid ${parentPid}) exited; the next attempt resumes from the last checkpoint`);
+      return EXIT_INTERRUPTED;
+    }
+    if (error instanceof TrainingInterruptedError) {
+      // The trainer has saved a checkpoint at the step it reached and logged where.
       return EXIT_INTERRUPTED;
     }
     const err = error as Error;

@@ -12,9 +12,12 @@ import { configHash } from "../util/hash";
 import { Logger, ProgressBar, appendJsonl, logger as rootLogger } from "../util/logger";
 import { Random } from "../util/random";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
+import { SignalWatcher, TrainingInterruptedError, yieldToEventLoop } from "./interrupt";
 import { runIdentity, validateTrainConfig, type TrainConfig, type TrainConfigInput } from "./config";
 import { meanCrossEntropy } from "./loss";
 import { AdamW, learningRate } from "./optimizer";
+
+export { TrainingInterruptedError } from "./interrupt";
 
 /** Raised when the loss becomes NaN or infinite; the last good checkpoint is left untouched. */
 export class TrainingDivergedError extends ToolkitError {
@@ -74,6 +77,12 @@ export interface TrainOptions {
   resume?: boolean;
   /** Stops after this step count without finishing, as a kill would; for tests of resumption. */
   stopAfterStep?: number;
+  /**
+   * With `outDir`, SIGINT or SIGTERM stops training after the current step, saves a checkpoint and
+   * raises TrainingInterruptedError (default true). A second signal more than a second later ends
+   * the process at once.
+   */
+  handleSignals?: boolean;
   logger?: Logger;
   /** Called after each step with its record and the model (for probes that read the weights). */
   onStep?: (record: StepRecord, model: TransformerLM) => void;
@@ -104,6 +113,7 @@ export const METRICS_FILE = "metrics.jsonl";
  * run draws exactly the batches the uninterrupted one would have.
  * @throws ConfigError before any training for an invalid config.
  * @throws TrainingDivergedError when the loss is NaN or infinite.
+ * @throws TrainingInterruptedError after SIGINT or SIGTERM, once the checkpoint is saved (see `handleSignals`).
  */
 export async function train(input: TrainConfigInput | TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const config = validateTrainConfig(input);
@@ -149,67 +159,87 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
   const lastStep = Math.min(config.steps, options.stopAfterStep ?? config.steps);
   let lastCheckpointStep = startStep;
   let trainMs = 0;
+  const writeCheckpoint = (completed: number) => {
+    saveCheckpoint(checkpointPath!, model, optimizer, { step: completed, configHash: configHash(identity), config: identity, backend: backend.name });
+    lastCheckpointStep = completed;
+  };
+  const watcher = checkpointPath && options.handleSignals !== false ? new SignalWatcher() : undefined;
+  try {
+    for (let step = startStep; step < lastStep; step++) {
+      const lr = learningRate(step, config.steps, config.optimizer);
+      const started = performance.now();
+      const outcome = trainStep(model, optimizer, config, batchSource, step, lr);
+      const ms = performance.now() - started;
+      trainMs += ms;
 
-  for (let step = startStep; step < lastStep; step++) {
-    const lr = learningRate(step, config.steps, config.optimizer);
-    const started = performance.now();
-    const outcome = trainStep(model, optimizer, config, batchSource, step, lr);
-    const ms = performance.now() - started;
-    trainMs += ms;
+      if (!Number.isFinite(outcome.loss)) {
+        const kept = checkpointPath && lastCheckpointStep > 0 ? `the last good checkpoint (step ${lastCheckpointStep}) is kept at ${checkpointPath}` : "no checkpoint was written yet";
+        optimizer.dispose();
+        model.dispose();
+        throw new TrainingDivergedError(
+          `train: loss is ${outcome.loss} at step ${step + 1}; ${kept}. Lower optimizer.lr (now ${config.optimizer.lr}), ` +
+            `raise optimizer.warmupSteps, or lower alignment.alpha (now ${config.alignment.alpha}).`,
+          step + 1,
+        );
+      }
 
-    if (!Number.isFinite(outcome.loss)) {
-      const kept = checkpointPath && lastCheckpointStep > 0 ? `the last good checkpoint (step ${lastCheckpointStep}) is kept at ${checkpointPath}` : "no checkpoint was written yet";
-      optimizer.dispose();
-      model.dispose();
-      throw new TrainingDivergedError(
-        `train: loss is ${outcome.loss} at step ${step + 1}; ${kept}. Lower optimizer.lr (now ${config.optimizer.lr}), ` +
-          `raise optimizer.warmupSteps, or lower alignment.alpha (now ${config.alignment.alpha}).`,
-        step + 1,
-      );
-    }
-
-    const record: StepRecord = {
-      type: "train",
-      step: step + 1,
-      loss: outcome.loss,
-      ce: outcome.ce,
-      misalignment: outcome.misalignment,
-      lr,
-      gradNorm: outcome.gradNorm,
-      ms: Math.round(ms * 10) / 10,
-      tokensPerSecond: Math.round((tokensPerStep * 1000) / ms),
-      backend: backend.name,
-    };
-    history.push(record);
-    options.onStep?.(record, model);
-    if (metricsPath) appendJsonl(metricsPath, record);
-    progress.update(step + 1, `loss ${outcome.loss.toFixed(3)} ${record.tokensPerSecond} tok/s`);
-    if ((step + 1) % config.logEvery === 0 || step === startStep) {
-      const misalignment = outcome.misalignment === null ? "" : ` misalignment ${outcome.misalignment.toFixed(4)}`;
-      log.info(
-        `step ${step + 1}/${config.steps} loss ${outcome.loss.toFixed(4)} ce ${outcome.ce.toFixed(4)}${misalignment} ` +
-          `lr ${lr.toExponential(2)} ${record.ms} ms ${record.tokensPerSecond} tok/s ${backend.name}`,
-      );
-    }
-
-    const finished = step + 1 === config.steps;
-    if ((step + 1) % config.evalEvery === 0 || finished) {
-      const valLoss = meanLoss(model, validation.tokens, validation.count, config.lTrain, config.batchSize);
-      const evalRecord: EvalRecord = {
-        type: "eval",
+      const record: StepRecord = {
+        type: "train",
         step: step + 1,
-        valLoss,
-        valPerplexity: Math.exp(valLoss),
-        tokens: validation.count * config.lTrain,
+        loss: outcome.loss,
+        ce: outcome.ce,
+        misalignment: outcome.misalignment,
+        lr,
+        gradNorm: outcome.gradNorm,
+        ms: Math.round(ms * 10) / 10,
+        tokensPerSecond: Math.round((tokensPerStep * 1000) / ms),
+        backend: backend.name,
       };
-      evals.push(evalRecord);
-      if (metricsPath) appendJsonl(metricsPath, evalRecord);
-      log.info(`step ${step + 1} validation loss ${valLoss.toFixed(4)} perplexity ${evalRecord.valPerplexity.toFixed(3)}`);
+      history.push(record);
+      options.onStep?.(record, model);
+      if (metricsPath) appendJsonl(metricsPath, record);
+      progress.update(step + 1, `loss ${outcome.loss.toFixed(3)} ${record.tokensPerSecond} tok/s`);
+      if ((step + 1) % config.logEvery === 0 || step === startStep) {
+        const misalignment = outcome.misalignment === null ? "" : ` misalignment ${outcome.misalignment.toFixed(4)}`;
+        log.info(
+          `step ${step + 1}/${config.steps} loss ${outcome.loss.toFixed(4)} ce ${outcome.ce.toFixed(4)}${misalignment} ` +
+            `lr ${lr.toExponential(2)} ${record.ms} ms ${record.tokensPerSecond} tok/s ${backend.name}`,
+        );
+      }
+
+      const finished = step + 1 === config.steps;
+      if ((step + 1) % config.evalEvery === 0 || finished) {
+        const valLoss = meanLoss(model, validation.tokens, validation.count, config.lTrain, config.batchSize);
+        const evalRecord: EvalRecord = {
+          type: "eval",
+          step: step + 1,
+          valLoss,
+          valPerplexity: Math.exp(valLoss),
+          tokens: validation.count * config.lTrain,
+        };
+        evals.push(evalRecord);
+        if (metricsPath) appendJsonl(metricsPath, evalRecord);
+        log.info(`step ${step + 1} validation loss ${valLoss.toFixed(4)} perplexity ${evalRecord.valPerplexity.toFixed(3)}`);
+      }
+      if (checkpointPath && ((step + 1) % config.checkpointEvery === 0 || finished)) writeCheckpoint(step + 1);
+
+      if (watcher) {
+        await yieldToEventLoop();
+        if (watcher.received) {
+          if (lastCheckpointStep !== step + 1) writeCheckpoint(step + 1);
+          progress.finish();
+          optimizer.dispose();
+          model.dispose();
+          const message =
+            `train: stopped by ${watcher.received} after step ${step + 1} of ${config.steps}; ${checkpointPath} contains step ${step + 1}. ` +
+            "Run the same command again to resume from it.";
+          log.warn(message);
+          throw new TrainingInterruptedError(message, step + 1, watcher.received);
+        }
+      }
     }
-    if (checkpointPath && ((step + 1) % config.checkpointEvery === 0 || finished)) {
-      saveCheckpoint(checkpointPath, model, optimizer, { step: step + 1, configHash: configHash(identity), config: identity, backend: backend.name });
-      lastCheckpointStep = step + 1;
-    }
+  } finally {
+    watcher?.dispose();
   }
   progress.finish();
   optimizer.dispose();

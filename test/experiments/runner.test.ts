@@ -8,6 +8,8 @@ import { buildGrid, type StudyGrid } from "../../lib/experiments/grid";
 import { resolveScale } from "../../lib/experiments/presets";
 import { readAttempts } from "../../lib/experiments/pipeline";
 import { readEvents, runGrid } from "../../lib/experiments/runner";
+import { readCheckpointInfo } from "../../lib/train/checkpoint";
+import { CHECKPOINT_FILE } from "../../lib/train/trainer";
 import { Logger } from "../../lib/util/logger";
 import { tinyScale } from "./fixtures";
 
@@ -101,6 +103,39 @@ describe("runGrid", () => {
     expect(attempts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(attempts.length + 2);
     expect(existsSync(join(outDir, "results.csv"))).toBe(true);
     expect(existsSync(join(outDir, "runner.lock"))).toBe(false);
+  }, 90_000);
+
+  it("SIGINT checkpoints runs mid-training", async () => {
+    // Long fine-tunes with rare periodic checkpoints: only the trainer's own save on SIGTERM (sent by
+    // the runner after its SIGINT) can leave a checkpoint at the last finished step.
+    const longScale = tinyScale({ fineTune: { steps: 5000, batchSize: 2, optimizer: { lr: 1e-3, minLr: 1e-4, warmupSteps: 1 } }, checkpointEvery: 4000 });
+    const longGrid = buildGrid(resolveScale("smoke", longScale as unknown as Record<string, unknown>), { experiments: ["lextra"] });
+    const folder = mkdtempSync(join(tmpdir(), "lsa-runner-sigint-"));
+    const configPath = `${folder}-scale.json`;
+    writeFileSync(configPath, JSON.stringify(longScale));
+    const trainSteps = (hash: string) => {
+      const path = join(folder, "runs", hash, "metrics.jsonl");
+      if (!existsSync(path)) return [];
+      return readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line)).filter((r) => r.type === "train").map((r) => r.step as number);
+    };
+
+    const study = startStudy(folder, configPath);
+    await waitFor(() => longGrid.runs.some((run) => trainSteps(run.hash).length >= 3), 60_000, "a fine-tune to train 3 steps");
+    study.child.kill("SIGINT");
+    expect(await study.exited, study.output()).toBe(130);
+
+    const events = readEvents(folder);
+    expect(events.filter((e) => e.event === "fail"), study.output()).toEqual([]);
+    const stopped = events.filter((e) => e.event === "interrupt").map((e) => e.hash!);
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const hash of stopped) {
+      const steps = trainSteps(hash);
+      expect(steps.length, hash).toBeGreaterThan(0);
+      expect(readCheckpointInfo(join(folder, "runs", hash, CHECKPOINT_FILE)).step, hash).toBe(steps.at(-1));
+    }
+    expect(existsSync(join(folder, "runner.lock"))).toBe(false);
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(configPath, { force: true });
   }, 90_000);
 
   it("recomputes a corrupt result from its checkpoint", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/backend";
-import { CHECKPOINT_FILE, METRICS_FILE, TrainingDivergedError, train } from "../../lib/train/trainer";
+import { CHECKPOINT_FILE, METRICS_FILE, TrainingDivergedError, TrainingInterruptedError, train } from "../../lib/train/trainer";
 import { validateTrainConfig } from "../../lib/train/config";
 import { loadCheckpoint } from "../../lib/train/checkpoint";
 import { TransformerLM } from "../../lib/model/transformer";
@@ -53,6 +53,49 @@ describe("train", () => {
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
     full.model.dispose();
     resumed.model.dispose();
+  });
+
+  it("SIGINT saves checkpoint and stops", async () => {
+    // The signal arrives during step 3; checkpointEvery 2 would keep only step 2, so the trainer
+    // must write step 3 itself. The resumed run must then match a run that never stopped.
+    const full = await train(tinyConfig, base);
+    const dir = tempDir();
+    const listenersBefore = process.listenerCount("SIGINT");
+    const interrupted = train(tinyConfig, {
+      ...base,
+      outDir: dir,
+      onStep: (record) => {
+        if (record.step === 3) process.kill(process.pid, "SIGINT");
+      },
+    });
+    const error = await interrupted.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TrainingInterruptedError);
+    const stopped = error as TrainingInterruptedError;
+    expect(stopped.step).toBe(3);
+    expect(stopped.signal).toBe("SIGINT");
+    expect(stopped.exitCode).toBe(130);
+    expect(stopped.message).toContain(join(dir, CHECKPOINT_FILE));
+    expect(process.listenerCount("SIGINT")).toBe(listenersBefore);
+
+    const resumed = await train(tinyConfig, { ...base, outDir: dir });
+    expect(resumed.startStep).toBe(3);
+    expect(resumed.history.map((r) => r.loss)).toEqual(full.history.slice(3).map((r) => r.loss));
+    full.model.dispose();
+    resumed.model.dispose();
+  });
+
+  it("handleSignals false leaves signals alone", async () => {
+    const listenersBefore = process.listenerCount("SIGTERM");
+    const result = await train({ ...tinyConfig, steps: 1 }, {
+      ...base,
+      outDir: tempDir(),
+      handleSignals: false,
+      onStep: () => expect(process.listenerCount("SIGTERM")).toBe(listenersBefore),
+    });
+    result.model.dispose();
   });
 
   it("finished run is not retrained", async () => {
