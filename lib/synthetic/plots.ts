@@ -1,4 +1,5 @@
-import { plotlyBundleHtml as sharedPlotlyBundleHtml } from "../report/plotly";
+import { escapeHtml } from "../report/html";
+import { plotHtml, plotlyBundleHtml as sharedPlotlyBundleHtml, type Figure } from "../report/plotly";
 import type { LengthRange } from "./tasks";
 import { constantMeanMse } from "./tasks";
 import type { SummaryRow } from "./summary";
@@ -212,23 +213,12 @@ function withAlpha(hex: string, alpha: number): string {
 }
 
 /**
- * JSON for embedding inside an HTML `<script>`: every `<` is written as the escape `\u003c`, so no
- * string can close the script or open a comment, and the text is still valid JSON.
- */
-export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c");
-}
-
-/**
- * HTML that draws `figure` into a new `<div id>` with `Plotly.newPlot`. The page must already have
- * loaded the plotly bundle (see `plotlyBundleHtml`).
+ * HTML that draws `figure` into a new `<div>` whose id is `id` with characters other than letters,
+ * digits, `_` and `-` replaced by `_`. It is the report module's `plotHtml`, so the page must
+ * already have loaded the plotly bundle (see `plotlyBundleHtml`).
  */
 export function plotlyHtml(figure: PlotlyFigure, id: string, height = 420): string {
-  const safeId = id.replace(/[^A-Za-z0-9_-]/g, "_");
-  return (
-    `<div id="${safeId}" style="width:100%;height:${height}px"></div>\n` +
-    `<script>Plotly.newPlot(${JSON.stringify(safeId)}, ${scriptSafeJson(figure.data)}, ${scriptSafeJson(figure.layout)});</script>`
-  );
+  return plotHtml(figure as Figure, { id: id.replace(/[^A-Za-z0-9_-]/g, "_"), height });
 }
 
 /**
@@ -244,10 +234,7 @@ export interface TableLike {
   values: unknown[] | unknown[][];
 }
 
-/** Escapes `& < > " '` for HTML text and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /**
  * Renders a danfo DataFrame (any object with `columns` and row-major `values`) as an HTML
