@@ -3,23 +3,28 @@
  * executed notebooks, one shared plotly.min.js, and an index page linking them.
  *
  * Layout of the output folder:
- * - `index.html`: links every report;
+ * - `index.html`: links every report in the folder, including pages from earlier calls that ran
+ *   other notebooks;
+ * - `reports.json`: the index entries, so a call that runs some notebooks keeps the others' links;
  * - `<name>.html`: the report of `<name>.ipynb`;
  * - `notebooks/<name>.ipynb`: the executed notebook with its outputs (the Plotly bundle stays
  *   inlined there, so it still draws offline in a trusted JupyterLab);
  * - `plotly.min.js`: the Plotly bundle, loaded by every report page.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { ConfigError, show } from "../util/errors";
 import { type Logger, logger as rootLogger } from "../util/logger";
-import { indexPage, type ReportProvenance } from "../report/html";
+import { indexPage, type IndexEntry, type ReportProvenance } from "../report/html";
 import { plotlyBundleText } from "../report/plotly";
 import { executeNotebook } from "./execute";
 import { notebookTitle, renderNotebook } from "./render";
 
 /** File name of the shared Plotly bundle in a report folder. */
 export const PLOTLY_FILE = "plotly.min.js";
+
+/** File name of the index entries in a report folder. */
+export const MANIFEST_FILE = "reports.json";
 
 export interface BuildReportsOptions {
   /** Notebook paths, executed in this order. */
@@ -94,16 +99,47 @@ export async function buildReports(options: BuildReportsOptions): Promise<Notebo
     reports.push({ source, title, executedPath, htmlPath, seconds: executed.seconds });
   }
 
+  const fresh = reports.map((report) => ({
+    href: relative(options.outDir, report.htmlPath),
+    title: report.title,
+    source: report.source,
+    seconds: report.seconds,
+  }));
+  const entries = mergeIndexEntries(readManifest(options.outDir, log), fresh, options.outDir);
+  const manifestPath = join(options.outDir, MANIFEST_FILE);
+  writeFileSync(`${manifestPath}.tmp`, `${JSON.stringify(entries, null, 2)}\n`);
+  renameSync(`${manifestPath}.tmp`, manifestPath);
   const index = indexPage({
     title: options.title ?? "Study reports",
-    entries: reports.map((report) => ({
-      href: relative(options.outDir, report.htmlPath),
-      title: report.title,
-      source: report.source,
-      seconds: report.seconds,
-    })),
+    entries,
     provenance: { ...options.provenance, date: options.provenance?.date ?? new Date().toISOString() },
   });
   writeFileSync(join(options.outDir, "index.html"), index);
   return reports;
+}
+
+/**
+ * Index entries of the folder: this call's reports, plus earlier entries whose page still exists
+ * and that this call did not replace, in file-name order.
+ */
+export function mergeIndexEntries(earlier: readonly IndexEntry[], fresh: readonly IndexEntry[], outDir: string): IndexEntry[] {
+  const byHref = new Map<string, IndexEntry>();
+  for (const entry of earlier) if (existsSync(join(outDir, entry.href))) byHref.set(entry.href, entry);
+  for (const entry of fresh) byHref.set(entry.href, entry);
+  return [...byHref.values()].sort((a, b) => a.href.localeCompare(b.href));
+}
+
+/** Reads the folder's reports.json; a missing file gives no entries, an unreadable one a warning and no entries. */
+function readManifest(outDir: string, log: Logger): IndexEntry[] {
+  const path = join(outDir, MANIFEST_FILE);
+  if (!existsSync(path)) return [];
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    const valid = Array.isArray(parsed) && parsed.every((e) => e && typeof e.href === "string" && typeof e.title === "string");
+    if (valid) return parsed as IndexEntry[];
+    log.warn(`${path} is not a list of {href, title} entries; the index lists only the reports of this run`);
+  } catch (error) {
+    log.warn(`${path} could not be read (${(error as Error).message}); the index lists only the reports of this run`);
+  }
+  return [];
 }

@@ -77,6 +77,25 @@ describe("run-all on a temporary notebook folder", () => {
     expect(readFileSync(join(dir, "reports", "plotly.min.js"), "utf8")).toContain("window.Plotly=");
   });
 
+  it("run-all: partial rerun keeps index links", () => {
+    // After the full run above, rerunning only 02 must keep 01's link; a deleted page drops out.
+    const result = runAll(dir, ["--preset", "smoke", "--notebook-dir", "good", "--notebooks", "02", "--out", "reports", "--results", "results"]);
+    expect(result.status, result.stderr).toBe(0);
+    const index = readFileSync(join(dir, "reports", "index.html"), "utf8");
+    expect(index).toContain('<a href="01-first.html">');
+    expect(index).toContain('<a href="02-second.html">');
+    expect(index.indexOf("01-first.html")).toBeLessThan(index.indexOf("02-second.html"));
+
+    rmSync(join(dir, "reports", "01-first.html"));
+    writeFileSync(join(dir, "reports", "reports.json"), "{ not json");
+    const again = runAll(dir, ["--preset", "smoke", "--notebook-dir", "good", "--notebooks", "02", "--out", "reports", "--results", "results"]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/reports\.json could not be read/);
+    const rebuilt = readFileSync(join(dir, "reports", "index.html"), "utf8");
+    expect(rebuilt).not.toContain("01-first.html");
+    expect(rebuilt).toContain('<a href="02-second.html">');
+  });
+
   it("run-all: failing cell stops with exit 1", () => {
     const result = runAll(dir, ["--preset", "smoke", "--notebook-dir", "bad", "--out", "bad-reports", "--results", "results"]);
     expect(result.status).toBe(1);
