@@ -129,7 +129,7 @@ const SMOKE: StudyScale = {
 // numbers and the arithmetic. On other machines run `scripts/study.ts --estimate` to check the wall time.
 const DEFAULT: StudyScale = {
   preset: "default",
-  description: "The whole study on a 2-core laptop CPU (wasm) in about an hour, 3 seeds",
+  description: "The whole study on a 2-core laptop CPU (wasm) in 30–60 minutes, 3 seeds",
   seeds: [0, 1, 2],
   model: { dModel: 64, nLayers: 2, nHeads: 4, mlpRatio: 4 },
   lBase: 64,
