@@ -46,17 +46,22 @@ export function registerWasmSliceKernels(): readonly string[] {
     return sliceFromHeap(args.backend as unknown as HeapBackend, x, start, extent);
   });
 
+  // String tensors keep the stock path: their bytes live outside the heap.
+  const cut = (args: KernelArgs, x: tf.TensorInfo, start: number[], extent: number[]): tf.TensorInfo =>
+    x.dtype === "string"
+      ? (stock({ ...args, inputs: { x }, attrs: { begin: start, size: extent } }) as tf.TensorInfo)
+      : sliceFromHeap(args.backend as unknown as HeapBackend, x, start, extent);
+
   replace("SplitV", (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
-    if (x.dtype === "string") return splitWith(stock, args, x, numOrSizeSplits, axis);
     const dim = tf.util.parseAxisParam(axis, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, dim);
     const start = new Array<number>(x.shape.length).fill(0);
     return sizes.map((part) => {
       const extent = [...x.shape];
       extent[dim] = part;
-      const out = sliceFromHeap(args.backend as unknown as HeapBackend, x, [...start], extent);
+      const out = cut(args, x, [...start], extent);
       start[dim] += part;
       return out;
     });
@@ -73,10 +78,7 @@ export function registerWasmSliceKernels(): readonly string[] {
     return Array.from({ length: value.shape[dim] }, (_, index) => {
       const start = new Array<number>(rank).fill(0);
       start[dim] = index;
-      const out =
-        value.dtype === "string"
-          ? (stock({ ...args, inputs: { x: value }, attrs: { begin: start, size: extent } }) as tf.TensorInfo)
-          : sliceFromHeap(args.backend as unknown as HeapBackend, value, start, extent);
+      const out = cut(args, value, start, extent);
       return { dataId: out.dataId, dtype: out.dtype, shape: outShape };
     });
   });
@@ -89,26 +91,6 @@ function replace(kernelName: string, kernelFunc: (args: KernelArgs) => tf.Tensor
   const existing = tf.getKernel(kernelName, "wasm");
   if (existing) tf.unregisterKernel(kernelName, "wasm");
   tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as tf.KernelFunc, setupFunc: existing?.setupFunc });
-}
-
-/** SplitV through the stock Slice kernel (string tensors). */
-function splitWith(
-  slice: tf.KernelFunc,
-  args: KernelArgs,
-  x: tf.TensorInfo,
-  numOrSizeSplits: number | number[],
-  axis: number,
-): tf.TensorInfo[] {
-  const dim = tf.util.parseAxisParam(axis, x.shape)[0];
-  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, dim);
-  const start = new Array<number>(x.shape.length).fill(0);
-  return sizes.map((part) => {
-    const extent = [...x.shape];
-    extent[dim] = part;
-    const out = slice({ ...args, inputs: { x }, attrs: { begin: [...start], size: extent } }) as tf.TensorInfo;
-    start[dim] += part;
-    return out;
-  });
 }
 
 /**

@@ -95,6 +95,15 @@ describe("wasm slice kernels", () => {
     });
   });
 
+  it("string tensors take stock path", () => {
+    tf.tidy(() => {
+      const words = tf.tensor(["a", "b", "c", "d", "e", "f"], [3, 2], "string");
+      expect(tf.slice(words, [1, 0], [2, 1]).arraySync()).toEqual([["c"], ["e"]]);
+      // tf.split accepts numeric tensors only, so SplitV never sees strings.
+      expect(tf.unstack(words, 1).map((part) => part.arraySync())).toEqual([["a", "c", "e"], ["b", "d", "f"]]);
+    });
+  });
+
   it("slice gradient pads with zeros", () => {
     tf.tidy(() => {
       const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
