@@ -72,7 +72,7 @@ export async function runWorker(args: string[]): Promise<number> {
       return EXIT_INTERRUPTED;
     }
     if (error instanceof TrainingInterruptedError) {
-      // The trainer has saved a checkpoint at the step it reached and logged where.
+      log.warn(error.message);
       return EXIT_INTERRUPTED;
     }
     const err = error as Error;

@@ -3,12 +3,6 @@ import { ToolkitError } from "../util/errors";
 /** Signals that stop training gracefully. */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
-/**
- * Signals that arrive within this many milliseconds of the first count as one request: Ctrl-C in
- * a terminal reaches a study worker directly and again through its runner's SIGTERM.
- */
-export const SIGNAL_BURST_MS = 1000;
-
 /** Raised when SIGINT or SIGTERM stopped training; the run's checkpoint contains step `step`. */
 export class TrainingInterruptedError extends ToolkitError {
   override name = "TrainingInterruptedError";
@@ -27,23 +21,15 @@ export class TrainingInterruptedError extends ToolkitError {
 
 /**
  * Records the first SIGINT or SIGTERM instead of letting it end the process, so a training loop
- * can finish its step and save a checkpoint. A later signal, more than SIGNAL_BURST_MS after the
- * first, removes the handlers and re-sends itself, which ends the process as if nothing had
- * caught it. Call `dispose` when training ends.
+ * can finish its step and save a checkpoint. Node runs signal handlers only between synchronous
+ * tasks, so a signal (first or later) takes effect when the current step ends; SIGKILL still ends
+ * the process at once. Call `dispose` when training ends.
  */
 export class SignalWatcher {
   /** The first signal received, if any. */
   received: NodeJS.Signals | undefined;
-  private firstAt = 0;
   private readonly handler = (signal: NodeJS.Signals): void => {
-    if (this.received === undefined) {
-      this.received = signal;
-      this.firstAt = Date.now();
-      return;
-    }
-    if (Date.now() - this.firstAt < SIGNAL_BURST_MS) return;
-    this.dispose();
-    process.kill(process.pid, signal);
+    this.received ??= signal;
   };
 
   constructor() {

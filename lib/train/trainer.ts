@@ -79,8 +79,8 @@ export interface TrainOptions {
   stopAfterStep?: number;
   /**
    * With `outDir`, SIGINT or SIGTERM stops training after the current step, saves a checkpoint and
-   * raises TrainingInterruptedError (default true). A second signal more than a second later ends
-   * the process at once.
+   * raises TrainingInterruptedError (default true). A step cannot be cut short: Node runs signal
+   * handlers only between steps.
    */
   handleSignals?: boolean;
   logger?: Logger;
@@ -230,11 +230,12 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
           progress.finish();
           optimizer.dispose();
           model.dispose();
-          const message =
+          throw new TrainingInterruptedError(
             `train: stopped by ${watcher.received} after step ${step + 1} of ${config.steps}; ${checkpointPath} contains step ${step + 1}. ` +
-            "Run the same command again to resume from it.";
-          log.warn(message);
-          throw new TrainingInterruptedError(message, step + 1, watcher.received);
+              "Run the same command again to resume from it.",
+            step + 1,
+            watcher.received,
+          );
         }
       }
     }
