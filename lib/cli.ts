@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, FileFormatError } from "./util/errors";
+import { ConfigError, FileFormatError, nearest } from "./util/errors";
 
 /**
  * Helpers shared by the thin scripts in scripts/: typed flags with help text, JSON config files,
@@ -16,7 +16,7 @@ export interface FlagSpec {
   short?: string;
 }
 
-/** Parses `argv` against `flags`; unknown flags are rejected with the list of known ones. */
+/** Parses `argv` against `flags`. @throws ConfigError for an unknown flag (naming the nearest known one) or a missing value. */
 export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
   for (const [name, spec] of Object.entries(flags)) options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
@@ -24,10 +24,23 @@ export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): { v
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
   } catch (error) {
-    // Node's parser reads "--steps -1" as two flags; its message suggests "--steps=-1", which works.
-    const message = (error as Error).message.replace(/\.+$/, "");
-    throw new ConfigError(`${message}. Run with --help to list the flags.`);
+    throw new ConfigError(describeParseError(error as Error & { code?: string }, Object.keys(options)));
   }
+}
+
+/** Rewords node:util parseArgs errors: names the nearest known flag for an unknown one, and the missing value otherwise. */
+function describeParseError(error: Error & { code?: string }, known: string[]): string {
+  const flag = /'(-{1,2}[^'\s]+)/.exec(error.message)?.[1];
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) {
+    const name = flag.replace(/^-+/, "");
+    const guess = nearest(name, known);
+    return `unknown flag ${flag}${guess ? ` (did you mean --${guess}?)` : ""}. Run with --help to list the flags.`;
+  }
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag) {
+    // "--steps -5" reads as two flags, and "--steps" at the end has no value at all.
+    return `${flag} needs a value (write ${flag}=VALUE when the value starts with "-"). Run with --help to list the flags.`;
+  }
+  return `${error.message.replace(/\.+$/, "")}. Run with --help to list the flags.`;
 }
 
 /** Formats --help text from the flag specs. */

@@ -30,7 +30,7 @@ import { ConfigError, oneOf } from "../lib/util/errors";
 
 const FLAGS: Record<string, FlagSpec> = {
   preset: { type: "string", value: "NAME", help: `Scale preset: ${PRESET_NAMES.join(", ")} (default: default).` },
-  config: { type: "string", value: "FILE", help: "JSON file of preset fields to override (seeds, model, steps, evaluation, ...)." },
+  config: { type: "string", value: "FILE", help: "JSON file of preset fields to override, e.g. {\"seeds\": [0, 1, 2], \"fineTune\": {\"steps\": 400}}." },
   out: { type: "string", value: "DIR", help: "Study folder for checkpoints and results (default results/<preset>)." },
   jobs: { type: "string", value: "N", help: "Runs in parallel, one worker process each (default: available cores)." },
   experiments: { type: "string", value: "LIST", help: `Comma-separated experiments to run (default all: ${EXPERIMENT_NAMES.join(",")}).` },

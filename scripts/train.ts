@@ -8,7 +8,7 @@ import { ConfigError } from "../lib/util/errors";
 import { DEFAULT_RUN_SPEC, formatLongContextTable, formatPerplexityTable, runHash, trainAndEvaluate, type RunSpec } from "../lib/train/run";
 
 const FLAGS: Record<string, FlagSpec> = {
-  config: { type: "string", value: "FILE", help: "JSON run spec {train, corpus, evalMultipliers, evalMaxWindows}; flags override it." },
+  config: { type: "string", value: "FILE", help: "JSON run spec {train, corpus, evalMultipliers, evalMaxWindows, tasks}; flags override it." },
   out: { type: "string", value: "DIR", help: "Output folder (checkpoint, metrics.jsonl, result.json). Default runs/train-<hash>." },
   corpus: { type: "string", value: "SOURCE", help: "'brown' (default), a folder of .txt files, or a .jsonl file with a text field." },
   "max-documents": { type: "string", value: "N", help: "Use at most N documents of the corpus, spread across genres." },

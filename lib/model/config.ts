@@ -78,7 +78,9 @@ export function validateModelConfig(raw: Partial<ModelConfig> = {}, where = "mod
   intInRange(where, "seed", config.seed, 0, 2 ** 31 - 1);
   assert(
     config.dModel % config.nHeads === 0,
-    () => mustBe(where, "nHeads", `a divisor of dModel=${config.dModel}`, config.nHeads),
+    () =>
+      mustBe(where, "nHeads", `a divisor of dModel=${config.dModel}`, config.nHeads,
+        `Choose nHeads from ${divisors(config.dModel).join(", ")} (train.ts flags --heads and --d-model)`),
     ConfigError,
   );
   assert(
@@ -89,4 +91,11 @@ export function validateModelConfig(raw: Partial<ModelConfig> = {}, where = "mod
     ConfigError,
   );
   return config;
+}
+
+/** Divisors of a positive integer n, ascending. */
+function divisors(n: number): number[] {
+  const found: number[] = [];
+  for (let d = 1; d <= n && found.length < 64; d++) if (n % d === 0) found.push(d);
+  return found;
 }

@@ -4,7 +4,7 @@ import { loadCorpus, validateCorpusConfig, type CorpusConfig } from "../data/cor
 import type { Corpus } from "../data/types";
 import { evaluatePerplexity, type PerplexityRow } from "../eval/perplexity";
 import { buildSuite, evaluateLongContext, validateSuiteConfig, taskMixBatchSource, type LongContextResult, type TaskName, type TaskOptions } from "../tasks";
-import { ConfigError, FileFormatError, assert, intInRange, mustBe } from "../util/errors";
+import { ConfigError, FileFormatError, assert, intInRange, mustBe, numberInRange } from "../util/errors";
 import { configHash } from "../util/hash";
 import { type Logger, logger as rootLogger } from "../util/logger";
 import { provenance, type Provenance } from "../util/provenance";
@@ -97,6 +97,7 @@ export async function trainAndEvaluate(
     ConfigError,
   );
   intInRange("run", "evalMaxWindows", spec.evalMaxWindows, 1);
+  if (tasks) numberInRange("run", "tasks.fraction (--task-fraction)", tasks.fraction, 0, 1);
   if (tasks?.suite) {
     // Check the suite settings now, so a bad value fails before training rather than after it.
     validateSuiteConfig({ tasks: tasks.names, lTrain: config.lTrain, seed: config.seed, taskOptions: tasks.options, ...tasks.suite });
