@@ -297,5 +297,6 @@ export function formatBenchTable(records: readonly BenchRecord[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  const frameworks = [...new Set(records.map((r) => `${r.framework} on ${r.backend}`))].join(", ");
+  return [`${frameworks || "no records"}`, line(header), ...rows.map(line)].join("\n");
 }
