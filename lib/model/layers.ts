@@ -259,7 +259,7 @@ const geluOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 export const logSoftmax = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = args[0] as tf.Tensor;
   const probs = tf.softmax(x); // [..., V]
-  const logSumExp = tf.sub(tf.max(x, -1, true), tf.log(tf.max(probs, -1, true))); // [..., 1]
+  const logSumExp = logSumExpLastAxis(x, probs, true); // [..., 1]
   (args[1] as tf.GradSaveFunc)([probs]);
   return {
     value: tf.sub(x, logSumExp), // [..., V]
@@ -268,13 +268,15 @@ export const logSoftmax = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[
 }) as <T extends tf.Tensor>(x: T) => T;
 
 /**
- * Log of the softmax normalizer over the last axis, max − log(max softmax) (see `logSoftmax`).
- * Forward only: it has no gradient of its own.
+ * Computes the log of the softmax normalizer over the last axis, max − log(max softmax) (see
+ * `logSoftmax`). Pass `probs` when the caller already has softmax(x). Forward only: it has no
+ * gradient of its own.
  * @param x [..., V]
- * @returns [...]
+ * @param probs [..., V], softmax(x)
+ * @returns [...], or [..., 1] with keepDims
  */
-export function logSumExpLastAxis(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.sub(tf.max(x, -1), tf.log(tf.max(tf.softmax(x), -1))));
+export function logSumExpLastAxis(x: tf.Tensor, probs?: tf.Tensor, keepDims = false): tf.Tensor {
+  return tf.tidy(() => tf.sub(tf.max(x, -1, keepDims), tf.log(tf.max(probs ?? tf.softmax(x), -1, keepDims))));
 }
 
 /**

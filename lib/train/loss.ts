@@ -34,7 +34,7 @@ export function crossEntropyFromLogits(logits: tf.Tensor2D, targets: tf.Tensor1D
   const meanCe = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;
     const probs = tf.softmax(x); // [N, V]
-    const logSumExp = tf.sub(tf.max(x, -1), tf.log(tf.max(probs, -1))); // [N]
+    const logSumExp = logSumExpLastAxis(x, probs); // [N]
     const picked = tf.sum(tf.mul(x, oneHot), -1); // [N]
     (args[1] as tf.GradSaveFunc)([tf.sub(probs, oneHot)]);
     return {

@@ -99,7 +99,7 @@ describe("wasm slice kernels", () => {
     tf.tidy(() => {
       const words = tf.tensor(["a", "b", "c", "d", "e", "f"], [3, 2], "string");
       expect(tf.slice(words, [1, 0], [2, 1]).arraySync()).toEqual([["c"], ["e"]]);
-      // tf.split accepts numeric tensors only, so SplitV never sees strings.
+      // tf.split accepts numeric tensors only, so SplitV never receives strings.
       expect(tf.unstack(words, 1).map((part) => part.arraySync())).toEqual([["a", "c", "e"], ["b", "d", "f"]]);
     });
   });
